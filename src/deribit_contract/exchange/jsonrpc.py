@@ -57,13 +57,21 @@ class Auth:
     client_secret: str | None = None
 
 
-def success_envelope(request_id: Any, result: Any, *, us_in: int, us_out: int, testnet: bool = True) -> dict[str, Any]:
+def success_envelope(
+    request_id: Any, result: Any, *, us_in: int, us_out: int, testnet: bool = True
+) -> dict[str, Any]:
     """A success envelope with the four extra fields live Deribit adds."""
     envelope: dict[str, Any] = {"jsonrpc": "2.0"}
     if request_id is not None:
         envelope["id"] = request_id
     envelope.update(
-        {"result": result, "testnet": testnet, "usIn": us_in, "usOut": us_out, "usDiff": us_out - us_in}
+        {
+            "result": result,
+            "testnet": testnet,
+            "usIn": us_in,
+            "usOut": us_out,
+            "usDiff": us_out - us_in,
+        }
     )
     return envelope
 
@@ -86,6 +94,12 @@ def error_envelope(
     if request_id is not None:
         envelope["id"] = request_id
     envelope.update(
-        {"error": error, "testnet": testnet, "usIn": us_in, "usOut": us_out, "usDiff": us_out - us_in}
+        {
+            "error": error,
+            "testnet": testnet,
+            "usIn": us_in,
+            "usOut": us_out,
+            "usDiff": us_out - us_in,
+        }
     )
     return envelope

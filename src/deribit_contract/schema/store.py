@@ -50,6 +50,8 @@ def _load(path: Path) -> dict[str, Any]:
     return loaded
 
 
-def load_schema(part: str, mode: str = "observed", *, directory: Path | None = None) -> dict[str, Any]:
+def load_schema(
+    part: str, mode: str = "observed", *, directory: Path | None = None
+) -> dict[str, Any]:
     """The schema of ``part`` in ``mode`` as a dict (cached; treat it as read-only)."""
     return _load(schema_path(part, mode, directory=directory))

@@ -1,0 +1,82 @@
+"""The pipeline's one-way data flow, enforced on the import graph.
+
+docs markdown -> doctable -> schema -> (validation, strategies) -> contract -> plugin / cli.
+The simulated exchange and its transports are a target: they know nothing of the checks, so a
+broken check can never be "fixed" by the simulator agreeing with it. See ARCHITECTURE.md.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import deribit_contract
+
+PACKAGE_DIR = Path(deribit_contract.__file__).parent
+LEAVES = {"errors", "_paths", "_fileio", "guard", "redaction", "__init__"}
+
+# unit -> units it may import (besides leaves and itself)
+ALLOWED: dict[str, set[str]] = {
+    "doctable": set(),
+    "schema": {"doctable"},
+    "validation": {"schema"},
+    "invariants": set(),
+    "strategies": {"schema", "invariants"},
+    "exchange": set(),
+    "transports": {"exchange"},
+    "fixturegen": {"schema", "strategies", "invariants"},
+    "contract": {"schema", "validation", "strategies", "invariants", "exchange", "transports"},
+    "reporting": {"schema", "validation", "invariants", "doctable"},
+    "plugin": {"*"},
+    "cli": {"*"},
+    "__main__": {"*"},
+}
+
+
+def _unit(module: str) -> str | None:
+    parts = module.split(".")
+    if parts[0] != "deribit_contract":
+        return None
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def _source_units() -> dict[Path, str]:
+    units = {}
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        rel = path.relative_to(PACKAGE_DIR)
+        if "_data" in rel.parts:
+            continue
+        units[path] = rel.parts[0].removesuffix(".py")
+    return units
+
+
+def test_every_module_belongs_to_a_known_layer() -> None:
+    unknown = {str(p.relative_to(PACKAGE_DIR)) for p, u in _source_units().items() if u not in ALLOWED and u not in LEAVES}
+    assert not unknown, f"add these to ALLOWED in {__file__} (and to ARCHITECTURE.md): {sorted(unknown)}"
+
+
+def test_imports_flow_one_way() -> None:
+    broken = []
+    for path, unit in _source_units().items():
+        allowed = ALLOWED.get(unit, set())
+        for imported in _imports(path):
+            target = _unit(imported)
+            if target is None or target == unit or target in LEAVES and unit not in LEAVES:
+                continue
+            if unit in LEAVES and target not in {"errors"}:
+                broken.append(f"{path.relative_to(PACKAGE_DIR)}: leaf imports {imported}")
+            elif unit not in LEAVES and "*" not in allowed and target not in allowed:
+                broken.append(f"{path.relative_to(PACKAGE_DIR)} ({unit}) imports {imported} ({target})")
+    assert not broken, "layering broken:\n" + "\n".join(sorted(set(broken)))
