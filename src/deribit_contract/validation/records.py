@@ -1,0 +1,236 @@
+"""Turn paths into a stream of raw records, one response at a time, in constant memory.
+
+Captured traffic arrives as single JSON files (often pretty-printed), directories of them,
+JSON Lines files with one response a line, or a pipe on stdin. The validator must never hold a
+whole capture in memory and must never stop at the first broken record, so this module only
+splits input into records and labels each with ``file:line``; judging them is
+:mod:`deribit_contract.validation.validator`'s job.
+
+How a source is split:
+
+* ``.jsonl`` / ``.ndjson`` / ``.jsonlines``: one record per line, always.
+* anything else (``.json``, stdin, unknown suffixes): if the first non-blank line is a JSON
+  value on its own, the source is JSON Lines (a one-line ``.json`` file is the same thing);
+  otherwise the whole source is one document. When that document does not parse but most of its
+  lines are JSON objects on their own, it was JSON Lines with a broken first line, and it is
+  reported line by line so one bad line does not hide the others.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import orjson
+
+from deribit_contract.errors import InvalidArgument
+
+__all__ = [
+    "JSONL_SUFFIXES",
+    "check_paths",
+    "MAX_RECORD_BYTES",
+    "RawRecord",
+    "expand_paths",
+    "iter_records",
+]
+
+JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".jsonlines"})
+# A close_position response is a few kB; anything this large is not a response and must not
+# be buffered (it would break the constant-memory promise).
+MAX_RECORD_BYTES = 16 * 1024 * 1024
+_CHUNK = 1024 * 1024
+_SNIFF_LINES = 64
+
+
+@dataclass(frozen=True, slots=True)
+class RawRecord:
+    """One record as read: its label (``file:line``) and either its bytes or why it has none.
+
+    ``error`` is set when the record could not even be read as bytes (too large); JSON syntax is
+    checked later so the same record can be parsed exactly once.
+    """
+
+    label: str
+    raw: bytes
+    error: str | None = None
+
+
+def expand_paths(paths: Iterable[str | Path]) -> Iterator[tuple[str, Path | None]]:
+    """Yield ``(display name, file)`` for every input; ``-`` yields ``("<stdin>", None)``.
+
+    Directories are walked recursively in sorted order (hidden entries skipped) so that runs
+    are reproducible. A path that does not exist raises :class:`InvalidArgument` before any
+    record of it is read.
+    """
+    for entry in paths:
+        if str(entry) == "-":
+            yield "<stdin>", None
+            continue
+        path = Path(entry)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if name.startswith("."):
+                        continue
+                    child = Path(root) / name
+                    if child.suffix.lower() in JSONL_SUFFIXES or child.suffix.lower() == ".json":
+                        yield str(child), child
+        elif path.is_file():
+            yield str(path), path
+        else:
+            raise InvalidArgument(f"{path}: no such file or directory")
+
+
+def check_paths(paths: Iterable[str | Path]) -> None:
+    """Raise :class:`InvalidArgument` naming the first input that does not exist.
+
+    Called before any record is read so a typo in the last argument fails the run up front
+    (exit 2) instead of after validating everything else.
+    """
+    for entry in paths:
+        if str(entry) != "-" and not Path(entry).exists():
+            raise InvalidArgument(f"{entry}: no such file or directory")
+
+
+def _read_line(stream: BinaryIO) -> tuple[bytes, bool]:
+    """One line without its terminator, and whether it was too long to keep.
+
+    An over-long line is drained chunk by chunk up to its newline and returned empty.
+    """
+    line = stream.readline(MAX_RECORD_BYTES + 1)
+    if len(line) <= MAX_RECORD_BYTES or line.endswith(b"\n"):
+        return line, False
+    while True:
+        rest = stream.readline(_CHUNK)
+        if not rest or rest.endswith(b"\n"):
+            return b"", True
+    # unreachable
+
+
+def _strip_eol(line: bytes) -> bytes:
+    if line.endswith(b"\n"):
+        line = line[:-1]
+        if line.endswith(b"\r"):
+            line = line[:-1]
+    return line
+
+
+def _is_standalone_json(line: bytes) -> bool:
+    try:
+        orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return False
+    return True
+
+
+def _lines_as_records(
+    name: str, stream: BinaryIO, first_number: int, pending: list[bytes]
+) -> Iterator[RawRecord]:
+    number = first_number
+    for line in pending:
+        yield RawRecord(f"{name}:{number}", _strip_eol(line))
+        number += 1
+    while True:
+        line, too_long = _read_line(stream)
+        if too_long:
+            yield RawRecord(
+                f"{name}:{number}",
+                b"",
+                f"line longer than {MAX_RECORD_BYTES} bytes; not a close_position response",
+            )
+        elif not line:
+            return
+        else:
+            yield RawRecord(f"{name}:{number}", _strip_eol(line))
+        number += 1
+
+
+def _looks_like_jsonl(text: bytes) -> bool:
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) < 2:
+        return False
+    objects = 0
+    for line in lines[:_SNIFF_LINES]:
+        stripped = line.strip()
+        if stripped.startswith(b"{") and _is_standalone_json(stripped):
+            objects += 1
+    return objects * 2 >= min(len(lines), _SNIFF_LINES)
+
+
+def _split_source(name: str, stream: BinaryIO, *, force_lines: bool) -> Iterator[RawRecord]:
+    if force_lines:
+        yield from _lines_as_records(name, stream, 1, [])
+        return
+    # Sniff: leading blank lines are kept so line numbers stay true.
+    pending: list[bytes] = []
+    while True:
+        line, too_long = _read_line(stream)
+        if too_long:
+            yield RawRecord(f"{name}:{len(pending) + 1}", b"", "record larger than limit")
+            yield from _lines_as_records(name, stream, len(pending) + 2, [])
+            return
+        if not line:
+            if not pending:
+                yield RawRecord(f"{name}:1", b"")  # an empty file is one empty record
+            else:
+                yield from _lines_as_records(name, io.BytesIO(b""), 1, pending)
+            return
+        pending.append(line)
+        if line.strip():
+            break
+    if _is_standalone_json(pending[-1]):
+        yield from _lines_as_records(name, stream, 1, pending)
+        return
+    yield from _whole_document(name, stream, pending)
+
+
+def _whole_document(name: str, stream: BinaryIO, pending: list[bytes]) -> Iterator[RawRecord]:
+    start = next(i for i, line in enumerate(pending) if line.strip()) + 1
+    buffer = bytearray(b"".join(pending))
+    while len(buffer) <= MAX_RECORD_BYTES:
+        chunk = stream.read(_CHUNK)
+        if not chunk:
+            break
+        buffer.extend(chunk)
+    if len(buffer) > MAX_RECORD_BYTES:
+        yield RawRecord(
+            f"{name}:{start}",
+            b"",
+            f"document larger than {MAX_RECORD_BYTES} bytes; split it into JSON Lines",
+        )
+        return
+    data = bytes(buffer)
+    if not _is_standalone_json(data) and _looks_like_jsonl(data):
+        yield from _lines_as_records(name, io.BytesIO(data), 1, [])
+        return
+    yield RawRecord(f"{name}:{start}", data)
+
+
+def iter_records(
+    paths: Iterable[str | Path], *, stdin: BinaryIO | None = None
+) -> Iterator[RawRecord]:
+    """Yield every record of ``paths`` in order, reading each source lazily.
+
+    ``-`` reads ``stdin`` (default: the process's binary stdin). Memory stays bounded by the
+    largest single record, capped at :data:`MAX_RECORD_BYTES`.
+    """
+    paths = list(paths)
+    check_paths(paths)
+    for name, path in expand_paths(paths):
+        if path is None:
+            stream = stdin if stdin is not None else sys.stdin.buffer
+            yield from _split_source(name, stream, force_lines=False)
+            continue
+        try:
+            handle = path.open("rb")
+        except OSError as exc:
+            raise InvalidArgument(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        with handle:
+            force = path.suffix.lower() in JSONL_SUFFIXES
+            yield from _split_source(name, handle, force_lines=force)
