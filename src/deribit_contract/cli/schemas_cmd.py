@@ -1,17 +1,110 @@
-"""`deribit-contract schemas` (placeholder until its issue lands)."""
+"""`deribit-contract schemas`: regenerate the committed schemas/ tree, or check it is up to date.
+
+Actions are mutually exclusive flags dispatched through ``_ACTIONS``; ``--diff OLD.md NEW.md``
+(compare two versions of the vendor page) is reserved for the drift work: it is parsed here so
+the command line is stable, and the handler is added to ``_ACTIONS`` when it exists.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+
+from deribit_contract._paths import schemas_dir
+from deribit_contract.schema.generate import check, default_inputs, render, write
+
+__all__ = ["register"]
+
+EXIT_OK = 0
+EXIT_VIOLATED = 1
+EXIT_USAGE = 2
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("schemas", help="(not implemented yet)")
+    """Add the ``schemas`` subcommand."""
+    parser = subparsers.add_parser(
+        "schemas",
+        help="generate schemas/ from the vendor page and the errata overlay (or --check it)",
+        description=(
+            "Build the Draft 2020-12 schemas (modes documented and observed) from the vendor's "
+            "documentation page and sources/errata.yaml. Exit 0 when written or up to date, 1 when "
+            "--check finds a difference (a unified diff is printed), 2 on unreadable input."
+        ),
+    )
+    parser.add_argument(
+        "--out", type=Path, metavar="DIR", help="schemas directory (default: the kit's schemas/)"
+    )
+    parser.add_argument(
+        "--source",
+        type=Path,
+        metavar="MD",
+        help="documentation page (default: sources/private-close_position.md)",
+    )
+    parser.add_argument(
+        "--errata", type=Path, metavar="YAML", help="errata overlay (default: sources/errata.yaml)"
+    )
+    actions = parser.add_mutually_exclusive_group()
+    actions.add_argument(
+        "--check",
+        action="store_true",
+        help="compare with the files in --out; exit 1 and show a diff if they differ",
+    )
+    actions.add_argument(
+        "--diff",
+        nargs=2,
+        metavar=("OLD.md", "NEW.md"),
+        help="(reserved) compare two versions of the page",
+    )
     parser.set_defaults(handler=_handle)
 
 
+def _inputs(args: argparse.Namespace) -> tuple[Path, Path, Path]:
+    source, errata = default_inputs()
+    return (
+        args.source or source,
+        args.errata or errata,
+        args.out or schemas_dir(),
+    )
+
+
+def _generate(args: argparse.Namespace) -> int:
+    source, errata, out = _inputs(args)
+    written = write(render(source=source, errata=errata), out)
+    for name in written:
+        print(f"wrote {out / name}")
+    print(f"schemas: {len(written)} file(s) written, the rest up to date ({out})")
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    source, errata, out = _inputs(args)
+    mismatches = check(render(source=source, errata=errata), out)
+    if not mismatches:
+        print(f"schemas: up to date ({out})")
+        return EXIT_OK
+    for mismatch in mismatches:
+        print(f"schemas: {out / mismatch.name} differs from what the sources generate")
+        sys.stdout.write(mismatch.diff if mismatch.diff.endswith("\n") else mismatch.diff + "\n")
+    print(
+        f"schemas: {len(mismatches)} file(s) out of date; run `deribit-contract schemas` and commit "
+        "the result (never edit generated schemas by hand)"
+    )
+    return EXIT_VIOLATED
+
+
+def _diff(args: argparse.Namespace) -> int:
+    print("deribit-contract schemas: --diff is not implemented yet", file=sys.stderr)
+    return EXIT_USAGE
+
+
+_ACTIONS: dict[str, Callable[[argparse.Namespace], int]] = {"check": _check, "diff": _diff}
+
+
 def _handle(args: argparse.Namespace) -> int:
-    print("deribit-contract schemas: not implemented yet", file=sys.stderr)
-    return 2
+    for flag, action in _ACTIONS.items():
+        if getattr(args, flag, None):
+            return action(args)
+    return _generate(args)

@@ -1,17 +1,107 @@
-"""`deribit-contract validate` (placeholder until its issue lands)."""
+"""`deribit-contract validate PATH...`: check captured responses against the contract.
+
+Wiring only: records come from :mod:`deribit_contract.validation.records`, verdicts from
+:class:`~deribit_contract.validation.ResponseValidator`, output from
+:mod:`deribit_contract.validation.report`. Exit 0 when every record is valid, 1 when any record
+violates the schema or is not JSON, 2 for usage errors (missing path, unknown schema).
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from deribit_contract.schema.store import MODES, PARTS
+from deribit_contract.validation.records import RawRecord, check_paths, expand_paths, iter_records
+from deribit_contract.validation.report import make_reporter
+from deribit_contract.validation.validator import ResponseValidator
+
+__all__ = ["PROGRESS_MIN_BYTES", "register"]
+
+# Below this a run finishes before a bar would be readable.
+PROGRESS_MIN_BYTES = 8 * 1024 * 1024
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("validate", help="(not implemented yet)")
+    """Add the ``validate`` subcommand."""
+    parser = subparsers.add_parser(
+        "validate",
+        help="validate captured close_position responses (files, dirs, JSON Lines, -)",
+        description=(
+            "Validate JSON-RPC responses to private/close_position. PATH may be a JSON file, a "
+            "directory (searched recursively for .json/.jsonl), a JSON Lines file (one response "
+            "a line) or - for stdin. Exit 0: all valid; 1: a record violates the contract or is "
+            "not JSON; 2: usage error."
+        ),
+    )
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="inputs; - reads stdin")
+    parser.add_argument(
+        "--mode",
+        choices=MODES,
+        default="observed",
+        help="observed: documentation + errata, undocumented fields are warnings (default); "
+        "documented: the documentation table verbatim",
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text", dest="output_format")
+    parser.add_argument(
+        "--part",
+        choices=PARTS,
+        default="response",
+        help="what each record is: a full response (default) or a bare order, trade, params...",
+    )
+    parser.add_argument(
+        "--schemas", type=Path, default=None, metavar="DIR", help="read schemas from DIR"
+    )
+    parser.add_argument(
+        "--no-progress", action="store_true", help="never show a progress bar on stderr"
+    )
     parser.set_defaults(handler=_handle)
 
 
+def _input_bytes(paths: list[str]) -> int | None:
+    """Total size of the inputs, or None when stdin is among them (size unknown)."""
+    total = 0
+    for _, path in expand_paths(paths):
+        if path is None:
+            return None
+        total += path.stat().st_size
+    return total
+
+
+def _with_progress(records: Iterator[RawRecord], total: int, stream: TextIO) -> Iterator[RawRecord]:
+    from tqdm import tqdm  # imported lazily: most runs never draw a bar
+
+    with tqdm(total=total, unit="B", unit_scale=True, file=stream, leave=False) as bar:
+        for item in records:
+            yield item
+            bar.update(len(item.raw) + 1)
+
+
 def _handle(args: argparse.Namespace) -> int:
-    print("deribit-contract validate: not implemented yet", file=sys.stderr)
-    return 2
+    paths = [str(p) for p in args.paths]
+    check_paths(paths)
+    if paths.count("-") > 1:
+        print("deribit-contract validate: error: - (stdin) given more than once", file=sys.stderr)
+        return 2
+    validator = ResponseValidator(args.mode, part=args.part, directory=args.schemas)
+    records: Iterator[RawRecord] = iter_records(paths)
+    if not args.no_progress and sys.stderr.isatty():
+        total = _input_bytes(paths)
+        if total is not None and total >= PROGRESS_MIN_BYTES:
+            records = _with_progress(records, total, sys.stderr)
+    reporter = make_reporter(args.output_format, sys.stdout)
+    reporter.start(mode=args.mode, part=args.part)
+    for item in records:
+        reporter.add(validator.validate_record(item))
+    reporter.finish()
+    if reporter.summary.records == 0:
+        print(
+            "deribit-contract validate: error: no .json or .jsonl files found under "
+            + ", ".join(paths),
+            file=sys.stderr,
+        )
+        return 2
+    return 0 if reporter.summary.ok else 1

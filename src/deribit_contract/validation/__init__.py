@@ -1,0 +1,39 @@
+"""Validate close_position responses (or bare orders, trades, params) against the schemas.
+
+The public surface::
+
+    validate_response(obj, *, mode="observed", part="response") -> ValidationResult
+    iter_validate(paths, *, mode="observed", part="response") -> Iterator[ValidationResult]
+    ResponseValidator(mode, *, part="response").validate(obj) / .validate_bytes(raw)
+
+Verdicts come from the compiled validator (jsonschema-rs); only rejected records are explained
+by jsonschema. See :mod:`.validator` for the design and :mod:`.report` for output formats.
+"""
+
+from __future__ import annotations
+
+from deribit_contract.validation.records import RawRecord, iter_records
+from deribit_contract.validation.report import JsonReporter, Summary, TextReporter, make_reporter
+from deribit_contract.validation.results import UndocumentedField, ValidationResult, Violation
+from deribit_contract.validation.validator import (
+    ResponseValidator,
+    describe_not_json,
+    iter_validate,
+    validate_response,
+)
+
+__all__ = [
+    "JsonReporter",
+    "RawRecord",
+    "ResponseValidator",
+    "Summary",
+    "TextReporter",
+    "UndocumentedField",
+    "ValidationResult",
+    "Violation",
+    "describe_not_json",
+    "iter_records",
+    "iter_validate",
+    "make_reporter",
+    "validate_response",
+]

@@ -32,9 +32,9 @@ from deribit_contract.errors import InvalidArgument
 
 __all__ = [
     "JSONL_SUFFIXES",
-    "check_paths",
     "MAX_RECORD_BYTES",
     "RawRecord",
+    "check_paths",
     "expand_paths",
     "iter_records",
 ]
@@ -44,6 +44,7 @@ JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".jsonlines"})
 # be buffered (it would break the constant-memory promise).
 MAX_RECORD_BYTES = 16 * 1024 * 1024
 _CHUNK = 1024 * 1024
+_DIR_SUFFIXES = JSONL_SUFFIXES | {".json"}
 _SNIFF_LINES = 64
 
 
@@ -60,6 +61,18 @@ class RawRecord:
     error: str | None = None
 
 
+def _walk(directory: Path) -> Iterator[Path]:
+    # Entries in one sorted sequence (files and subdirectories interleaved by name) so that the
+    # order is that of the sorted full paths, whatever the filesystem returns.
+    for entry in sorted(os.scandir(directory), key=lambda e: e.name):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            yield from _walk(Path(entry.path))
+        elif entry.is_file() and Path(entry.name).suffix.lower() in _DIR_SUFFIXES:
+            yield Path(entry.path)
+
+
 def expand_paths(paths: Iterable[str | Path]) -> Iterator[tuple[str, Path | None]]:
     """Yield ``(display name, file)`` for every input; ``-`` yields ``("<stdin>", None)``.
 
@@ -73,14 +86,8 @@ def expand_paths(paths: Iterable[str | Path]) -> Iterator[tuple[str, Path | None
             continue
         path = Path(entry)
         if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if name.startswith("."):
-                        continue
-                    child = Path(root) / name
-                    if child.suffix.lower() in JSONL_SUFFIXES or child.suffix.lower() == ".json":
-                        yield str(child), child
+            for child in _walk(path):
+                yield str(child), child
         elif path.is_file():
             yield str(path), path
         else:

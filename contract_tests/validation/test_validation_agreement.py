@@ -1,0 +1,173 @@
+"""The compiled yes/no and the jsonschema explainer must always agree, for every part.
+
+The fast path decides, the explainer explains; if they ever disagreed a record could be
+rejected with no explanation (or explained as wrong while counted valid). Hypothesis mutates
+real-shaped records (drop a field, change a value's type, add a key, random JSON anywhere) and
+checks both verdicts match and that every rejection is explained by jsonschema itself.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import REALDATA, REPO, good_error, good_success
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from deribit_contract.schema.store import PARTS
+from deribit_contract.validation import ResponseValidator
+from deribit_contract.validation.explain import Explainer
+
+REAL_SCHEMAS = REPO / "schemas"
+HAVE_REAL = (REAL_SCHEMAS / "observed" / "response.schema.json").is_file()
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    yield prefix
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _paths(item, (*prefix, index))
+
+
+@st.composite
+def mutations(draw: st.DrawFn, bases: list[Any]) -> Any:
+    """A base record with 0-3 random edits."""
+    record = copy.deepcopy(draw(st.sampled_from(bases)))
+    for _ in range(draw(st.integers(0, 3))):
+        paths = list(_paths(record))
+        path = draw(st.sampled_from(paths))
+        action = draw(st.sampled_from(["drop", "replace", "add", "retype"]))
+        if not path:
+            if action == "replace":
+                record = draw(json_values)
+            continue
+        parent = record
+        for step in path[:-1]:
+            parent = parent[step]
+        key = path[-1]
+        if action == "drop":
+            del parent[key]
+        elif action == "replace":
+            parent[key] = draw(json_values)
+        elif action == "retype":
+            parent[key] = draw(st.sampled_from([None, True, 0, 1.5, "x", [], {}, "market_price"]))
+        elif isinstance(parent[key], dict):
+            parent[key][draw(st.text(max_size=6))] = draw(json_values)
+    return record
+
+
+def _check_agreement(validator: ResponseValidator, explainer: Explainer, record: Any) -> None:
+    fast = validator.is_valid(record)
+    assert fast == explainer.is_valid(record), f"verdicts differ on {record!r}"
+    result = validator.validate(record)
+    assert result.valid == fast
+    if fast:
+        assert result.violations == ()
+    else:
+        assert result.violations, "a rejected record must be explained"
+        # explained by jsonschema (keyword set), not by the last-resort fallback
+        assert all(v.keyword for v in result.violations), result.violations
+
+
+def _explainer(directory: Path, mode: str, part: str) -> Explainer:
+    schema = json.loads((directory / mode / f"{part}.schema.json").read_text(encoding="utf-8"))
+    return Explainer(schema, location_prefix="")
+
+
+MINI_BASES: dict[str, list[Any]] = {
+    "response": [good_success(), good_error()],
+    "success": [good_success()],
+    "error": [good_error()],
+    "order": [good_success()["result"]["order"]],
+    "trade": [good_success()["result"]["trades"][0]],
+    "params": [{"instrument_name": "ETH-PERPETUAL", "type": "limit", "price": 145.17}],
+    "request": [
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "private/close_position",
+            "params": {"instrument_name": "ETH-PERPETUAL", "type": "market"},
+        }
+    ],
+}
+
+
+@pytest.mark.parametrize("mode", ["observed", "documented"])
+@pytest.mark.parametrize("part", PARTS)
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_fast_path_and_explainer_agree_on_mini_schemas(
+    mini_schemas: Path, mode: str, part: str, data: st.DataObject
+) -> None:
+    validator = ResponseValidator(mode, part=part, directory=mini_schemas)
+    explainer = _explainer(mini_schemas, mode, part)
+    _check_agreement(validator, explainer, data.draw(mutations(MINI_BASES[part])))
+
+
+def _load(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _real_bases() -> dict[str, list[Any]]:
+    shaped = [
+        "docs/docs2025__private_buy__1.json",
+        "docs/docs2025__private_close_position__1.json",
+        "docs/docs2025__private_edit__1.json",
+        "docs/docs2025__private_sell__1.json",
+        "gmbabar__private_buy__filled_1.json",
+        "gmbabar__private_sell__open_1.json",
+        "nautilus__private_buy__1.json",
+        "nautilus__private_edit__1.json",
+        "venoajie__private_sell__1.json",
+    ]
+    success = [_load(REALDATA / name) for name in shaped]
+    errors = [_load(p) for p in sorted((REALDATA / "errors").glob("*.json"))]
+    orders = [s["result"]["order"] for s in success]
+    orders += [_load(p) for p in sorted((REALDATA / "orders").glob("*.json"))]
+    trades = [t for s in success for t in s["result"]["trades"]]
+    trades += [_load(p) for p in sorted((REALDATA / "trades").glob("*.json"))]
+    requests = [_load(REALDATA / "docs/docs2025__private_close_position__REQUEST_1.json")]
+    return {
+        "response": success + errors,
+        "success": success,
+        "error": errors,
+        "order": orders,
+        "trade": trades,
+        "params": [r["params"] for r in requests if isinstance(r, dict) and "params" in r],
+        "request": requests,
+    }
+
+
+@pytest.mark.skipif(not HAVE_REAL, reason="schemas/ not generated yet (run `deribit-contract schemas`)")
+@pytest.mark.parametrize("mode", ["observed", "documented"])
+@pytest.mark.parametrize("part", PARTS)
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_fast_path_and_explainer_agree_on_real_schemas(
+    mode: str, part: str, data: st.DataObject
+) -> None:
+    bases = _REAL_BASES.get(part) or MINI_BASES[part]
+    validator = ResponseValidator(mode, part=part, directory=REAL_SCHEMAS)
+    explainer = _explainer(REAL_SCHEMAS, mode, part)
+    _check_agreement(validator, explainer, data.draw(mutations(bases)))
+
+
+_REAL_BASES = _real_bases()

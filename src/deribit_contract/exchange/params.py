@@ -1,0 +1,129 @@
+"""Reading request params the way Deribit does, and the error every method raises internally.
+
+Transports hand params over as JSON (WebSocket, POST) or as query-string text (HTTP GET), so
+numbers and booleans may arrive as strings; Deribit accepts both, and so do these readers.
+Every rejection names the param in ``data.param`` with a short ``data.reason``, the shape live
+Deribit uses for -32602 (``{"reason": "value required", "param": "currency"}``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from deribit_contract.exchange.instruments import INSTRUMENTS, Instrument
+from deribit_contract.exchange.jsonrpc import ErrorCode
+
+__all__ = [
+    "RpcError",
+    "invalid_params",
+    "opt_bool",
+    "opt_decimal",
+    "opt_enum",
+    "opt_str",
+    "req_decimal",
+    "req_enum",
+    "req_instrument",
+    "req_str",
+]
+
+
+class RpcError(Exception):
+    """A JSON-RPC error to send back; raised inside the exchange, never escapes ``handle``."""
+
+    def __init__(self, code: int, message: str, data: Any = None) -> None:
+        super().__init__(f"{code} {message}")
+        self.code = code
+        self.message = message
+        self.data = data
+
+
+def invalid_params(param: str, reason: str) -> RpcError:
+    """-32602 with Deribit's ``data: {reason, param}``."""
+    return RpcError(ErrorCode.INVALID_PARAMS, "Invalid params", {"reason": reason, "param": param})
+
+
+def req_str(params: Mapping[str, Any], name: str) -> str:
+    """A required non-empty string param."""
+    value = opt_str(params, name)
+    if value is None:
+        raise invalid_params(name, "value required")
+    return value
+
+
+def opt_str(params: Mapping[str, Any], name: str) -> str | None:
+    """An optional string param (None when absent)."""
+    value = params.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise invalid_params(name, "must be a string")
+    if value == "":
+        raise invalid_params(name, "value required")
+    return value
+
+
+def req_decimal(params: Mapping[str, Any], name: str) -> Decimal:
+    """A required number (JSON number or numeric text)."""
+    value = opt_decimal(params, name)
+    if value is None:
+        raise invalid_params(name, "value required")
+    return value
+
+
+def opt_decimal(params: Mapping[str, Any], name: str) -> Decimal | None:
+    """An optional number; booleans, NaN and infinities are refused."""
+    value = params.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise invalid_params(name, "must be a number")
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise invalid_params(name, "must be a number") from None
+    if not number.is_finite():
+        raise invalid_params(name, "must be a number")
+    return number
+
+
+def opt_bool(params: Mapping[str, Any], name: str, *, default: bool) -> bool:
+    """An optional boolean (JSON true/false or the text ``"true"``/``"false"``)."""
+    value = params.get(name)
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value in ("true", "false"):
+        return value == "true"
+    raise invalid_params(name, "must be a boolean")
+
+
+def req_enum(params: Mapping[str, Any], name: str, allowed: tuple[str, ...]) -> str:
+    """A required string from ``allowed``."""
+    value = opt_enum(params, name, allowed)
+    if value is None:
+        raise invalid_params(name, "value required")
+    return value
+
+
+def opt_enum(params: Mapping[str, Any], name: str, allowed: tuple[str, ...]) -> str | None:
+    """An optional string from ``allowed``."""
+    value = opt_str(params, name)
+    if value is not None and value not in allowed:
+        raise invalid_params(name, f"must be one of: {', '.join(allowed)}")
+    return value
+
+
+def req_instrument(params: Mapping[str, Any]) -> Instrument:
+    """``instrument_name``: -32602 when missing or not text, 10020 when not listed."""
+    name = req_str(params, "instrument_name")
+    instrument = INSTRUMENTS.get(name)
+    if instrument is None:
+        raise RpcError(
+            ErrorCode.INVALID_INSTRUMENT,
+            "invalid_or_unsupported_instrument",
+            {"reason": f"instrument {name!r} not found", "param": "instrument_name"},
+        )
+    return instrument

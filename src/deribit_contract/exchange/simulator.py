@@ -1,0 +1,300 @@
+"""The simulated Deribit: one JSON-RPC request in, one full response envelope out.
+
+``SimulatedExchange.handle`` is the single door every transport (respx, HTTP, WebSocket) and
+every direct test goes through. It validates the request, checks auth and rate limits, runs the
+method, stamps ``usIn``/``usOut``/``usDiff``/``testnet`` like live Deribit, applies the selected
+fault to close_position answers, and records the call. It never raises: anything unexpected
+becomes error 11094 ``internal_server_error``. A re-entrant lock makes it thread-safe.
+
+Behaviour chosen where Deribit's is unknown or cannot be simulated (documented for users):
+
+* close_position on a flat position: error 11030 ``other_reject`` with data
+  ``{"reason": "no open position", "param": "instrument_name"}``. No capture of the real answer
+  exists; 11030 is Deribit's documented catch-all for rare rejects with a reason attached.
+* close_position with ``type=limit`` needs ``price`` here (-32602 ``value required``); the docs
+  mark price optional without saying what a priceless limit close does.
+* A market order (close or not) that exhausts the book's depth fills what it can and ends
+  ``cancelled`` (never ``open``); a limit order fills what crosses and rests the rest ``open``.
+* Resting orders never fill: the book's liquidity is the only counterparty.
+* A reduce-only buy/sell larger than the position is cut to the position's size; one that
+  cannot reduce anything gets 11030 ``other_reject``.
+* ``jsonrpc`` may be omitted (HTTP GET requests carry none); if present it must be ``"2.0"``.
+  Unknown params are ignored, as Deribit does.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from deribit_contract.errors import InvalidArgument
+from deribit_contract.exchange import methods
+from deribit_contract.exchange.accounts import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Accounts
+from deribit_contract.exchange.book import Book
+from deribit_contract.exchange.clock import Clock, FakeClock
+from deribit_contract.exchange.faults import FAULTS, Fault, corrupt_close_response
+from deribit_contract.exchange.instruments import INSTRUMENTS, Instrument
+from deribit_contract.exchange.jsonrpc import Auth, ErrorCode, error_envelope, success_envelope
+from deribit_contract.exchange.orders import Position
+from deribit_contract.exchange.params import RpcError
+from deribit_contract.exchange.ratelimit import CreditBuckets, RateLimitConfig
+from deribit_contract.exchange.trading import Venue
+
+__all__ = ["Call", "SimulatedExchange"]
+
+CLOSE_POSITION = "private/close_position"
+_CALL_GAP_US = 1000  # simulated time between two requests, so ms timestamps move per call
+
+
+class Call(NamedTuple):
+    """One handled request: its method ("" when unreadable), params and the response sent."""
+
+    method: str
+    params: dict[str, Any]
+    response: dict[str, Any]
+
+
+class SimulatedExchange:
+    """A deterministic, in-memory Deribit for ``private/close_position`` contract runs.
+
+    ``seed`` fixes the books, tokens, ids and timings; ``fault`` selects one of :data:`FAULTS`;
+    ``rate_limit`` meters matching-engine methods; ``accounts`` maps client ids to secrets
+    (default: one account, :data:`DEFAULT_CLIENT_ID`); ``clock`` defaults to a
+    :class:`FakeClock`; ``positions`` seeds the default account (instrument -> signed size).
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int = 0,
+        fault: str | None = None,
+        rate_limit: RateLimitConfig | None = None,
+        accounts: Mapping[str, str] | None = None,
+        clock: Clock | None = None,
+        positions: Mapping[str, float] | None = None,
+        testnet: bool = True,
+        token_ttl_seconds: int = 900,
+    ) -> None:
+        if fault is not None and fault not in FAULTS:
+            raise InvalidArgument(f"unknown fault {fault!r}; expected one of: {', '.join(FAULTS)}")
+        self.seed = seed
+        self.fault: Fault | None = FAULTS[fault] if fault is not None else None
+        self.clock: Clock = clock if clock is not None else FakeClock()
+        self.testnet = testnet
+        self.calls: list[Call] = []
+        self._accounts = Accounts(
+            accounts if accounts is not None else {DEFAULT_CLIENT_ID: DEFAULT_CLIENT_SECRET},
+            seed=seed,
+            token_ttl_seconds=token_ttl_seconds,
+        )
+        self._venue = Venue(seed=seed)
+        self._limits = CreditBuckets(rate_limit) if rate_limit is not None else None
+        self._rng = random.Random(f"deribit-contract:usdiff:{seed}")
+        self._lock = threading.RLock()
+        self._handlers: dict[str, Callable[[methods.Context], Any]] = dict(methods.HANDLERS)
+        for name, size in (positions or {}).items():
+            self.set_position(name, size)
+
+    @property
+    def default_client_id(self) -> str:
+        """The account ``set_position``/``get_position`` use when no client id is given."""
+        return self._accounts.client_ids[0]
+
+    @property
+    def method_names(self) -> tuple[str, ...]:
+        """Every method the simulation answers."""
+        return tuple(self._handlers)
+
+    def transport_fault(self, message: object) -> str | None:
+        """The transport-level fault (``"html_500"``) to render for ``message``, if any."""
+        fault = self.fault
+        if fault is None or fault.transport is None:
+            return None
+        if isinstance(message, dict) and message.get("method") == CLOSE_POSITION:
+            return fault.transport
+        return None
+
+    def handle(self, message: object, *, auth: Auth = Auth()) -> dict[str, Any]:  # noqa: B008
+        """Answer one parsed JSON-RPC request with a full envelope; never raises."""
+        with self._lock:
+            us_in = self.clock.now_us()
+            method, request_id = "", None
+            params: dict[str, Any] = {}
+            ctx: methods.Context | None = None
+            try:
+                request_id = _request_id(message)
+                method, params, token = _parse(message, self._handlers)
+                ctx = self._context(method, params, token, auth, us_in)
+                result: Any = self._handlers[method](ctx)
+                error: RpcError | None = None
+            except RpcError as exc:
+                error = exc
+            except Exception as exc:  # the simulation must answer, never crash a transport
+                error = RpcError(
+                    ErrorCode.INTERNAL_SERVER_ERROR,
+                    "internal_server_error",
+                    {"reason": f"{type(exc).__name__}: {exc}"},
+                )
+            self.clock.tick(self._rng.randint(40, 400))
+            us_out = max(self.clock.now_us(), us_in)
+            self.clock.tick(_CALL_GAP_US)
+            if error is None:
+                envelope = success_envelope(
+                    request_id, result, us_in=us_in, us_out=us_out, testnet=self.testnet
+                )
+            else:
+                envelope = error_envelope(
+                    request_id,
+                    error.code,
+                    error.message,
+                    data=error.data,
+                    us_in=us_in,
+                    us_out=us_out,
+                    testnet=self.testnet,
+                )
+            if self.fault is not None and ctx is not None and ctx.close_context is not None:
+                corrupt_close_response(self.fault.name, envelope, ctx.close_context)
+            self.calls.append(Call(method, params, envelope))
+            return envelope
+
+    def set_position(
+        self,
+        instrument_name: str,
+        size: float,
+        *,
+        client_id: str | None = None,
+        average_price: float | None = None,
+    ) -> None:
+        """Seed a position: signed ``size`` (+long/-short) in the instrument's amount unit.
+
+        ``average_price`` defaults to the instrument's mark price.
+        """
+        with self._lock:
+            instrument = _instrument(instrument_name)
+            cid = self._client(client_id)
+            amount = Decimal(str(size))
+            if amount != 0 and instrument.amount_problem(abs(amount)) is not None:
+                raise InvalidArgument(
+                    f"size {size} for {instrument_name}: {instrument.amount_problem(abs(amount))}"
+                    f" (contract size {instrument.contract_size})"
+                )
+            book = self._venue.books[instrument.name]
+            entry = Decimal(str(average_price)) if average_price is not None else book.mark_price
+            if amount != 0 and entry <= 0:
+                raise InvalidArgument(f"average_price must be > 0, got {average_price}")
+            self._venue.positions[(cid, instrument.name)] = Position(
+                instrument, amount, entry if amount != 0 else Decimal(0)
+            )
+
+    def get_position(self, instrument_name: str, *, client_id: str | None = None) -> dict[str, Any]:
+        """The account's position, shaped like the ``private/get_position`` result."""
+        with self._lock:
+            instrument = _instrument(instrument_name)
+            book = self._venue.books[instrument.name]
+            position = self._venue.position(self._client(client_id), instrument)
+            return position.to_json(mark_price=book.mark_price, index_price=book.index_price)
+
+    def set_book(
+        self,
+        instrument_name: str,
+        *,
+        bids: Sequence[tuple[float, float]],
+        asks: Sequence[tuple[float, float]],
+    ) -> None:
+        """Replace the instrument's market liquidity with ``(price, amount)`` levels.
+
+        The mark price becomes the new mid (or the one best price when a side is empty).
+        """
+        with self._lock:
+            instrument = _instrument(instrument_name)
+            self._venue.books[instrument.name] = Book.from_levels(instrument, bids=bids, asks=asks)
+
+    def _client(self, client_id: str | None) -> str:
+        if client_id is None:
+            return self.default_client_id
+        if client_id not in self._accounts.client_ids:
+            raise InvalidArgument(
+                f"unknown client_id {client_id!r}; configured: {', '.join(self._accounts.client_ids)}"
+            )
+        return client_id
+
+    def _context(
+        self, method: str, params: dict[str, Any], token: str | None, auth: Auth, now_us: int
+    ) -> methods.Context:
+        client_id: str | None = None
+        if method.startswith("private/"):
+            client_id = self._accounts.authorize(auth, token, now_us=now_us)
+            if self._limits is not None and not self._limits.try_spend(
+                client_id, method, now_us=now_us
+            ):
+                raise RpcError(ErrorCode.TOO_MANY_REQUESTS, "too_many_requests")
+        return methods.Context(
+            method=method,
+            params=params,
+            client_id=client_id,
+            user_id=self._accounts.user_ids.get(client_id or "", 0),
+            now_us=now_us,
+            venue=self._venue,
+            accounts=self._accounts,
+            fault=self.fault.name if self.fault is not None else None,
+        )
+
+
+def _instrument(name: str) -> Instrument:
+    instrument = INSTRUMENTS.get(name)
+    if instrument is None:
+        raise InvalidArgument(
+            f"unknown instrument {name!r}; the simulation lists: {', '.join(INSTRUMENTS)}"
+        )
+    return instrument
+
+
+def _invalid_request(reason: str, param: str) -> RpcError:
+    return RpcError(
+        ErrorCode.INVALID_REQUEST, "Invalid Request", {"reason": reason, "param": param}
+    )
+
+
+def _request_id(message: object) -> Any:
+    """The id to echo (None when absent); -32600 when the request cannot carry one."""
+    if not isinstance(message, dict):
+        raise _invalid_request("request must be a JSON object", "request")
+    request_id = message.get("id")
+    if request_id is not None and (
+        isinstance(request_id, bool) or not isinstance(request_id, (int, str))
+    ):
+        raise _invalid_request("id must be an integer or a string", "id")
+    return request_id
+
+
+def _parse(
+    message: object, handlers: Mapping[str, object]
+) -> tuple[str, dict[str, Any], str | None]:
+    """Validate the request object; return (method, params without the token, token)."""
+    if not isinstance(message, dict):
+        raise _invalid_request("request must be a JSON object", "request")
+    if "jsonrpc" in message and message["jsonrpc"] != "2.0":
+        raise _invalid_request('jsonrpc must be "2.0"', "jsonrpc")
+    method = message.get("method")
+    if not isinstance(method, str) or not method:
+        raise _invalid_request("method required", "method")
+    if method not in handlers:
+        raise RpcError(ErrorCode.METHOD_NOT_FOUND, "Method not found", {"method": method})
+    raw = message.get("params")
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise RpcError(
+            ErrorCode.INVALID_PARAMS,
+            "Invalid params",
+            {
+                "reason": "params must be an object (positional params are not supported)",
+                "param": "params",
+            },
+        )
+    params = {str(key): value for key, value in raw.items() if key != "access_token"}
+    token = raw.get("access_token")
+    return method, params, token if isinstance(token, str) else None

@@ -1,0 +1,211 @@
+"""The matching side of the simulation: books, positions, orders, fills and ids.
+
+Everything here runs under the exchange's lock and is deterministic: ids are counters whose
+starting points derive from the seed, timestamps come from the caller, and fills come from the
+seeded book. Accounts only ever trade against the book's market liquidity (there are no other
+participants), so an order that does not cross rests "open" until it is cancelled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from deribit_contract.exchange.book import Book, default_book
+from deribit_contract.exchange.instruments import INSTRUMENTS, Instrument
+from deribit_contract.exchange.jsonrpc import ErrorCode
+from deribit_contract.exchange.orders import Direction, Position, SimOrder, SimTrade
+from deribit_contract.exchange.params import RpcError
+
+__all__ = ["OrderRequest", "Venue"]
+
+
+@dataclass(frozen=True)
+class OrderRequest:
+    """A validated order: ``price`` is the limit (None for market)."""
+
+    client_id: str
+    user_id: int
+    instrument: Instrument
+    direction: Direction
+    amount: Decimal
+    order_type: str
+    price: Decimal | None
+    reduce_only: bool = False
+    post_only: bool = False
+    label: str = ""
+    time_in_force: str = "good_til_cancelled"
+
+
+class Venue:
+    """Books, positions and orders of every account."""
+
+    def __init__(self, *, seed: int) -> None:
+        self.books: dict[str, Book] = {
+            name: default_book(instrument, seed=seed) for name, instrument in INSTRUMENTS.items()
+        }
+        self.positions: dict[tuple[str, str], Position] = {}
+        self.orders: dict[str, SimOrder] = {}
+        self.open_order_ids: list[str] = []
+        self._next_order = 10_000_000_000 + (seed % 1000) * 10_000_000
+        self._next_trade = 200_000_000 + (seed % 1000) * 100_000
+        self._trade_seq = dict.fromkeys(INSTRUMENTS, 1000000 + seed % 1000 * 1000)
+        self._last_price = {name: book.mark_price for name, book in self.books.items()}
+        self._last_tick = dict.fromkeys(INSTRUMENTS, 0)
+
+    def position(self, client_id: str, instrument: Instrument) -> Position:
+        """The account's position (created flat on first use)."""
+        key = (client_id, instrument.name)
+        if key not in self.positions:
+            self.positions[key] = Position(instrument)
+        return self.positions[key]
+
+    def last_price(self, name: str) -> Decimal:
+        """The price of the last fill on ``name`` (the mark before any fill)."""
+        return self._last_price[name]
+
+    def new_order_id(self, instrument: Instrument) -> str:
+        """The next order id in the instrument's style (``ETH-…``, ``USDC-…`` or digits)."""
+        self._next_order += 1
+        return f"{instrument.id_prefix}{self._next_order}"
+
+    def place(
+        self,
+        request: OrderRequest,
+        *,
+        now_ms: int,
+        report_type: str | None = None,
+        walk_limit: Decimal | None = None,
+        update_position: bool = True,
+    ) -> tuple[SimOrder, list[SimTrade]]:
+        """Execute ``request`` against the book and return the order and its trades.
+
+        ``report_type`` overrides the order type written on the order; ``walk_limit`` overrides
+        how far the order may walk (faults use both); ``update_position=False`` executes without
+        moving the account's position (the "position not updated" fault).
+        """
+        instrument = request.instrument
+        book = self.books[instrument.name]
+        position = self.position(request.client_id, instrument)
+        is_limit = request.price is not None
+        order = SimOrder(
+            order_id=self.new_order_id(instrument),
+            client_id=request.client_id,
+            user_id=request.user_id,
+            instrument=instrument,
+            direction=request.direction,
+            order_type=report_type or request.order_type,
+            price=request.price
+            if request.price is not None
+            else book.market_cap(request.direction),
+            amount=request.amount,
+            reduce_only=request.reduce_only,
+            post_only=request.post_only,
+            label=request.label,
+            time_in_force=request.time_in_force,
+            creation_timestamp=now_ms,
+            last_update_timestamp=now_ms,
+        )
+        self.orders[order.order_id] = order
+        if request.post_only and is_limit and book.crosses(request.direction, order.price):
+            order.order_state = "rejected"
+            raise RpcError(
+                ErrorCode.POST_ONLY_REJECT,
+                "post_only_reject",
+                {"reason": "post_only order would trade on arrival", "param": "price"},
+            )
+        limit = walk_limit if walk_limit is not None else order.price
+        if request.time_in_force == "fill_or_kill" and not self._fully_fillable(
+            book, request.direction, request.amount, limit
+        ):
+            fills: list[tuple[Decimal, Decimal]] = []
+        else:
+            fills = book.take(request.direction, request.amount, limit=limit)
+        # the "position not updated" fault books fills on a copy, so PnL still looks right
+        target = position if update_position else replace(position)
+        trades = [self._trade(order, price, amount, now_ms, target) for price, amount in fills]
+        if order.filled_amount == order.amount:
+            order.order_state = "filled"
+        elif is_limit and request.time_in_force in ("good_til_cancelled", "good_til_day"):
+            order.order_state = "open"
+            self.open_order_ids.append(order.order_id)
+        else:
+            # market, IOC and FOK remainders are cancelled, never left working
+            order.order_state = "cancelled"
+        return order, trades
+
+    def cancel_all(self, client_id: str, instrument: Instrument, *, now_ms: int) -> int:
+        """Cancel the account's open orders on ``instrument``; return how many."""
+        cancelled = 0
+        for order_id in list(self.open_order_ids):
+            order = self.orders[order_id]
+            if order.client_id == client_id and order.instrument is instrument:
+                order.order_state = "cancelled"
+                order.cancel_reason = "user_request"
+                order.last_update_timestamp = now_ms
+                self.open_order_ids.remove(order_id)
+                cancelled += 1
+        return cancelled
+
+    def open_orders(self, client_id: str, instrument: Instrument) -> list[SimOrder]:
+        """The account's open orders on ``instrument``, oldest first."""
+        return [
+            self.orders[oid]
+            for oid in self.open_order_ids
+            if self.orders[oid].client_id == client_id and self.orders[oid].instrument is instrument
+        ]
+
+    def _trade(
+        self,
+        order: SimOrder,
+        price: Decimal,
+        amount: Decimal,
+        now_ms: int,
+        position: Position,
+    ) -> SimTrade:
+        instrument = order.instrument
+        book = self.books[instrument.name]
+        self._next_trade += 1
+        self._trade_seq[instrument.name] += 1
+        trade_id = f"{instrument.id_prefix}{self._next_trade}"
+        pnl = position.apply_fill(order.direction, price, amount)
+        order.record_fill(price, amount, trade_id)
+        tick_direction = self._tick_direction(instrument.name, price)
+        return SimTrade(
+            trade_id=trade_id,
+            trade_seq=self._trade_seq[instrument.name],
+            order=order,
+            price=price,
+            amount=amount,
+            timestamp=now_ms,
+            tick_direction=tick_direction,
+            index_price=book.index_price,
+            mark_price=book.mark_price,
+            profit_loss=pnl,
+        )
+
+    def _tick_direction(self, name: str, price: Decimal) -> int:
+        # Deribit: 0 plus tick, 1 zero-plus tick, 2 minus tick, 3 zero-minus tick
+        last = self._last_price[name]
+        if price > last:
+            tick = 0
+        elif price < last:
+            tick = 2
+        else:
+            tick = 1 if self._last_tick[name] in (0, 1) else 3
+        self._last_price[name] = price
+        self._last_tick[name] = tick
+        return tick
+
+    @staticmethod
+    def _fully_fillable(book: Book, direction: Direction, amount: Decimal, limit: Decimal) -> bool:
+        levels = book.asks if direction == "buy" else book.bids
+        reachable = sum(
+            (
+                level.amount
+                for level in levels
+                if (level.price <= limit if direction == "buy" else level.price >= limit)
+            ),
+            Decimal(0),
+        )
+        return reachable >= amount

@@ -1,0 +1,39 @@
+"""Reduce-only invariants of ``private/close_position``: pure functions over one call.
+
+Each rule looks at ``(request, position_before, response, position_after)`` and returns a list of
+:class:`Violation` (rule id, field path, expected, actual, message), or a :class:`Skip` when the
+data it needs is absent. The rules are general statements of the contract: they hold for any
+correct implementation and judge recorded real traffic as well as the simulator.
+
+Example::
+
+    from deribit_contract.invariants import check_all
+
+    violations = check_all(request, {"size": 100.0, "direction": "buy"}, response, {"size": 0.0})
+    assert not violations, "\\n".join(map(str, violations))
+
+``RULES`` maps every rule id to its one-line description; ``evaluate`` also reports skips.
+This package imports nothing of the kit except :mod:`deribit_contract.errors`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from deribit_contract.invariants._core import REGISTRY, Rule, Skip, Subject, Violation
+from deribit_contract.invariants.report import Report, check_all, evaluate, rule_ids
+
+__all__ = [
+    "RULES",
+    "Report",
+    "Rule",
+    "Skip",
+    "Subject",
+    "Violation",
+    "check_all",
+    "evaluate",
+    "rule_ids",
+]
+
+RULES: Mapping[str, str] = {rule_id: REGISTRY[rule_id].description for rule_id in sorted(REGISTRY)}
+"""Every invariant id with its one-line description, sorted by id."""

@@ -1,0 +1,153 @@
+"""The simulated exchange as a Starlette ASGI app: Deribit's HTTP forms and its WebSocket API.
+
+HTTP requests go through ``gateway.handle_http`` (shared with the respx mock, so both doors give
+the same answers). The WebSocket endpoint ``/ws/api/v2`` takes one JSON-RPC request per frame;
+a token is read from ``params.access_token`` or remembered from a successful ``public/auth``
+on the same socket (Deribit's connection-scoped session). No input may crash a handler: every
+failure becomes a JSON-RPC error envelope, and the server keeps serving.
+"""
+
+from __future__ import annotations
+
+import orjson
+from starlette.applications import Starlette
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from deribit_contract.exchange.jsonrpc import Auth, ErrorCode
+from deribit_contract.transports.gateway import (
+    MAX_BODY_BYTES,
+    ExchangeLike,
+    HttpReply,
+    encode,
+    handle_http,
+    parse_json_body,
+    take_access_token,
+    transport_error,
+)
+
+__all__ = ["WS_PATH", "build_app"]
+
+WS_PATH = "/ws/api/v2"
+# An oversize body is drained up to this many bytes so the client can read our -32600 answer
+# instead of a connection reset; past it we answer and let the server drop the connection.
+_DRAIN_LIMIT = 1024 * 1024
+_HTTP_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
+
+
+def _too_large(size: int, exchange: ExchangeLike, *, more: bool = False) -> HttpReply:
+    shown = f"at least {size}" if more else str(size)
+    return encode(
+        transport_error(
+            ErrorCode.INVALID_REQUEST,
+            "request entity too large",
+            data={"reason": f"body is {shown} bytes, limit is {MAX_BODY_BYTES}"},
+            exchange=exchange,
+        )
+    )
+
+
+async def _read_body(request: Request, exchange: ExchangeLike) -> bytes | HttpReply:
+    """The body, or the ``request entity too large`` reply; never buffers more than the limit."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > _DRAIN_LIMIT:
+        return _too_large(int(declared), exchange)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size <= MAX_BODY_BYTES:
+            chunks.append(chunk)
+        elif size > _DRAIN_LIMIT:
+            return _too_large(size, exchange, more=True)
+    if size > MAX_BODY_BYTES:
+        return _too_large(size, exchange)
+    return b"".join(chunks)
+
+
+def _respond(reply: HttpReply) -> Response:
+    return Response(reply.body, status_code=reply.status, media_type=reply.content_type)
+
+
+def _ws_reply(exchange: ExchangeLike, data: str | bytes, session: Auth) -> tuple[bytes, Auth]:
+    """Answer one WebSocket frame; returns the reply and the (maybe newly) authenticated session."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    message, failure = parse_json_body(raw, exchange=exchange)
+    if failure is not None:
+        return orjson.dumps(failure), session
+    message, auth = take_access_token(message, Auth())
+    if auth.kind == "none":
+        auth = session
+    try:
+        envelope = exchange.handle(message, auth=auth)
+        body = orjson.dumps(envelope)
+    except Exception as exc:  # the exchange promises not to raise; a bug must not drop the socket
+        envelope = transport_error(
+            ErrorCode.INTERNAL_ERROR,
+            "Internal error",
+            data={"reason": type(exc).__name__},
+            exchange=exchange,
+        )
+        return orjson.dumps(envelope), session
+    if isinstance(message, dict) and message.get("method") == "public/auth":
+        result = envelope.get("result")
+        token = result.get("access_token") if isinstance(result, dict) else None
+        if isinstance(token, str) and token:
+            session = Auth(kind="bearer", token=token)
+    return body, session
+
+
+def build_app(exchange: ExchangeLike) -> Starlette:
+    """A Starlette app serving ``exchange`` over HTTP (``/api/v2...``) and WebSocket (``/ws/api/v2``)."""
+
+    async def http_endpoint(request: Request) -> Response:
+        try:
+            body = await _read_body(request, exchange)
+        except ClientDisconnect:
+            return Response(status_code=400)  # nobody is left to read it
+        if isinstance(body, HttpReply):
+            return _respond(body)
+        try:
+            reply = handle_http(
+                exchange,
+                http_method=request.method,
+                path=request.url.path,
+                query=request.query_params.multi_items(),
+                headers=request.headers,
+                body=body,
+            )
+        except Exception as exc:  # last line of defence: a bug answers -32603, never a 500 page
+            reply = encode(
+                transport_error(
+                    ErrorCode.INTERNAL_ERROR,
+                    "Internal error",
+                    data={"reason": type(exc).__name__},
+                    exchange=exchange,
+                )
+            )
+        return _respond(reply)
+
+    async def ws_endpoint(websocket: WebSocket) -> None:
+        await websocket.accept()
+        session = Auth()
+        try:
+            while True:
+                frame = await websocket.receive()
+                if frame["type"] == "websocket.disconnect":
+                    return
+                data = frame.get("text")
+                if data is None:
+                    data = frame.get("bytes") or b""
+                reply, session = _ws_reply(exchange, data, session)
+                await websocket.send_text(reply.decode("utf-8"))
+        except WebSocketDisconnect:
+            return
+
+    return Starlette(
+        routes=[
+            WebSocketRoute(WS_PATH, ws_endpoint),
+            Route("/{path:path}", http_endpoint, methods=_HTTP_METHODS),
+        ]
+    )

@@ -1,0 +1,166 @@
+"""JSON-RPC over a Deribit WebSocket (``/ws/api/v2``), with the same ``call`` API as over HTTP.
+
+Deribit's WebSocket carries requests and unsolicited notifications on one socket, and
+authentication can be scoped to the connection, so the runner needs a client that matches
+replies to requests and keeps the socket. Synchronous (websockets' sync client), one request in
+flight at a time; no reconnection and no retries (a layer on top owns that policy).
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections.abc import Mapping
+from contextlib import ExitStack
+from types import TracebackType
+from typing import Any
+
+import orjson
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+from websockets.sync.client import ClientConnection, connect
+
+from deribit_contract.errors import TargetError, TargetUnavailable
+from deribit_contract.transports.client import (
+    Secret,
+    auth_params,
+    check_auth_reply,
+    excerpt,
+    redacted_auth_reply,
+)
+
+__all__ = ["WsJsonRpcClient"]
+
+
+class WsJsonRpcClient:
+    """``call(method, params) -> envelope`` over one WebSocket connection.
+
+    The connection opens lazily on the first call. A reply is matched by ``id``; frames without
+    ``result``/``error`` (subscription notifications, heartbeats) are skipped. A reply with
+    another id is still returned, because a synchronous client has exactly one request in flight
+    and the caller's contract checks must see a wrong id rather than a hang. ``authenticate``
+    runs ``public/auth`` on this socket, which authenticates the connection (Deribit's session
+    scope); with ``token_in_params=True`` the token is also sent as ``params.access_token``.
+    """
+
+    def __init__(
+        self, ws_url: str, *, timeout: float = 10.0, token_in_params: bool = False
+    ) -> None:
+        self.ws_url = ws_url
+        self.timeout = timeout
+        self.token_in_params = token_in_params
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._conn: ClientConnection | None = None
+        self._stack = ExitStack()
+        self._broken: str | None = None
+        self._token: Secret | None = None
+
+    @property
+    def authenticated(self) -> bool:
+        """Whether a token is held (without revealing it)."""
+        return self._token is not None
+
+    def _connection(self) -> ClientConnection:
+        if self._broken is not None:
+            raise TargetUnavailable(f"WebSocket to {self.ws_url} is unusable: {self._broken}")
+        if self._conn is None:
+            try:
+                # entered as a context manager: websockets >= 17.1 deprecates the bare call
+                self._conn = self._stack.enter_context(
+                    connect(
+                        self.ws_url,
+                        open_timeout=self.timeout,
+                        close_timeout=2,
+                        max_size=2**22,
+                        proxy=None,
+                    )
+                )
+            except (OSError, TimeoutError, InvalidHandshake, InvalidURI) as exc:
+                raise TargetUnavailable(
+                    f"cannot open WebSocket {self.ws_url}: {type(exc).__name__}: {exc}"
+                ) from None
+        return self._conn
+
+    def call(self, method: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Send one request and wait (at most ``timeout`` s) for its reply envelope."""
+        with self._lock:
+            conn = self._connection()
+            request_id = next(self._ids)
+            payload = dict(params or {})
+            if self.token_in_params and self._token is not None:
+                payload["access_token"] = self._token.reveal()
+            frame = orjson.dumps(
+                {"jsonrpc": "2.0", "id": request_id, "method": method, "params": payload}
+            )
+            deadline = time.monotonic() + self.timeout
+            try:
+                conn.send(frame.decode("utf-8"))
+                while True:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise TimeoutError
+                    raw = conn.recv(timeout=remaining)
+                    reply = self._parse(method, raw)
+                    if "result" in reply or "error" in reply:
+                        return reply
+            except TimeoutError:
+                # a late reply would be taken for the next request's: the socket is spent
+                self._fail(f"no reply to {method} within {self.timeout} s")
+                raise TargetUnavailable(
+                    f"{method}: no reply from {self.ws_url} within {self.timeout} s"
+                ) from None
+            except ConnectionClosed as exc:
+                self._fail(
+                    f"closed by the peer ({exc.rcvd.code if exc.rcvd else 'no close frame'})"
+                )
+                raise TargetUnavailable(
+                    f"{method}: WebSocket {self.ws_url} closed: {exc}"
+                ) from None
+
+    def _parse(self, method: str, raw: str | bytes) -> dict[str, Any]:
+        data = raw.encode("utf-8") if isinstance(raw, str) else raw
+        try:
+            reply = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            raise TargetError(f"{method}: WebSocket frame is not JSON: {excerpt(data)!r}") from None
+        if not isinstance(reply, dict):
+            raise TargetError(
+                f"{method}: WebSocket frame is JSON {type(reply).__name__}, not an object: "
+                f"{excerpt(data)!r}"
+            )
+        return reply
+
+    def _fail(self, reason: str) -> None:
+        self._broken = reason
+        self.close()
+
+    def authenticate(self, client_id: str, client_secret: str) -> dict[str, Any]:
+        """``public/auth`` (client_credentials) on this connection.
+
+        Returns the envelope with the tokens masked; raises TargetError if refused.
+        """
+        envelope = self.call("public/auth", auth_params(client_id, client_secret))
+        self._token = Secret(check_auth_reply(envelope))
+        return redacted_auth_reply(envelope)
+
+    def close(self) -> None:
+        """Close the WebSocket (a normal 1000 close)."""
+        self._conn = None
+        self._stack.close()
+
+    def __enter__(self) -> WsJsonRpcClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"WsJsonRpcClient({self.ws_url!r}, authenticated={self.authenticated})"
+
+    __str__ = __repr__

@@ -1,0 +1,193 @@
+"""Print validation results as text for people or JSON for tools, streaming and in bounded memory.
+
+Valid records are only counted; each invalid or non-JSON record is written as soon as it is
+judged (so a 10 GB capture with a bad line shows it at once), and undocumented fields are
+tallied per field (``$.result.trades[*].self_trade``: count and first record) instead of being
+repeated for every record. Memory is bounded by the number of distinct undocumented fields.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TextIO
+
+from deribit_contract.validation.results import ValidationResult, Violation
+
+__all__ = ["JsonReporter", "Reporter", "Summary", "TextReporter", "make_reporter"]
+
+
+@dataclass(slots=True)
+class _Tally:
+    count: int
+    first_record: str
+    first_path: str
+
+
+@dataclass(slots=True)
+class Summary:
+    """Running counts of one validation run."""
+
+    records: int = 0
+    valid: int = 0
+    invalid: int = 0
+    not_json: int = 0
+    warnings: int = 0
+    undocumented: dict[str, _Tally] = field(default_factory=dict)
+
+    def add(self, result: ValidationResult) -> None:
+        """Count ``result`` and tally its warnings."""
+        self.records += 1
+        if result.status == "valid":
+            self.valid += 1
+        elif result.status == "invalid":
+            self.invalid += 1
+        else:
+            self.not_json += 1
+        for warning in result.warnings:
+            self.warnings += 1
+            tally = self.undocumented.get(warning.pattern)
+            if tally is None:
+                self.undocumented[warning.pattern] = _Tally(1, warning.record, warning.path)
+            else:
+                tally.count += 1
+
+    @property
+    def ok(self) -> bool:
+        """True when every record was valid JSON satisfying the schema."""
+        return self.invalid == 0 and self.not_json == 0
+
+    def line(self) -> str:
+        """The one-line summary printed last."""
+        distinct = len(self.undocumented)
+        return (
+            f"{self.records} records: {self.valid} valid, {self.invalid} invalid, "
+            f"{self.not_json} not JSON, {self.warnings} warnings"
+            f" ({distinct} distinct undocumented field{'s' if distinct != 1 else ''})"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Counts as a JSON-ready mapping."""
+        return {
+            "records": self.records,
+            "valid": self.valid,
+            "invalid": self.invalid,
+            "not_json": self.not_json,
+            "warnings": self.warnings,
+        }
+
+    def warning_rows(self) -> list[dict[str, Any]]:
+        """Distinct undocumented fields, most frequent first, then by path."""
+        rows = sorted(self.undocumented.items(), key=lambda kv: (-kv[1].count, kv[0]))
+        return [
+            {
+                "field": pattern,
+                "count": t.count,
+                "first_record": t.first_record,
+                "first_path": t.first_path,
+            }
+            for pattern, t in rows
+        ]
+
+
+class Reporter(Protocol):
+    """What the command needs from an output format."""
+
+    summary: Summary
+
+    def start(self, *, mode: str, part: str) -> None: ...
+    def add(self, result: ValidationResult) -> None: ...
+    def finish(self) -> None: ...
+
+
+def _violation_lines(violation: Violation) -> list[str]:
+    doc = f"doc line {violation.doc_line}" if violation.doc_line is not None else "no doc line"
+    return [
+        f"  {violation.path}: expected {violation.expected}; got {violation.actual}",
+        f"    schema: {violation.schema_location}  ({doc})",
+    ]
+
+
+class TextReporter:
+    """Human output: one block per bad record, warnings tallied, summary last."""
+
+    def __init__(self, stream: TextIO, *, max_violations: int = 20) -> None:
+        self._out = stream
+        self._max = max_violations
+        self.summary = Summary()
+        self._mode = "observed"
+
+    def start(self, *, mode: str, part: str) -> None:
+        """Remember the mode (the warning block says which mode allowed the fields)."""
+        self._mode = mode
+
+    def add(self, result: ValidationResult) -> None:
+        """Count ``result`` and print it if it is not valid."""
+        self.summary.add(result)
+        if result.status == "not_json":
+            self._out.write(f"{result.record}: not JSON: {result.error}\n")
+        elif result.status == "invalid":
+            count = len(result.violations)
+            self._out.write(
+                f"{result.record}: invalid: {count} violation{'s' if count != 1 else ''}\n"
+            )
+            lines: list[str] = []
+            for violation in result.violations[: self._max]:
+                lines.extend(_violation_lines(violation))
+            if count > self._max:
+                lines.append(f"  ... and {count - self._max} more")
+            self._out.write("\n".join(lines) + "\n")
+
+    def finish(self) -> None:
+        """Print the warning tally and the summary line."""
+        rows = self.summary.warning_rows()
+        if rows:
+            self._out.write(
+                f"warnings: undocumented fields (allowed in {self._mode} mode, not failures):\n"
+            )
+            for row in rows:
+                self._out.write(
+                    f"  {row['field']}: {row['count']} record(s), first at {row['first_record']}\n"
+                )
+        self._out.write(self.summary.line() + "\n")
+        self._out.flush()
+
+
+class JsonReporter:
+    """One JSON document, written incrementally: ``{"mode", "part", "records": [bad records...],
+    "warnings": [tally...], "summary": {...}}``. Valid records are counted, not listed."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._out = stream
+        self.summary = Summary()
+        self._first = True
+
+    def start(self, *, mode: str, part: str) -> None:
+        """Open the document."""
+        self._out.write(f'{{"mode": {json.dumps(mode)}, "part": {json.dumps(part)}, "records": [')
+
+    def add(self, result: ValidationResult) -> None:
+        """Count ``result``; write it into ``records`` if it is not valid."""
+        self.summary.add(result)
+        if result.status == "valid":
+            return
+        entry = result.to_dict()
+        del entry["warnings"]  # tallied once at the end instead of per record
+        self._out.write(
+            ("\n  " if self._first else ",\n  ") + json.dumps(entry, ensure_ascii=False)
+        )
+        self._first = False
+
+    def finish(self) -> None:
+        """Close ``records`` and write the warning tally and summary."""
+        tail = {"warnings": self.summary.warning_rows(), "summary": self.summary.to_dict()}
+        body = json.dumps(tail, ensure_ascii=False, indent=2)[1:]  # reuse the opening brace
+        self._out.write(("\n" if not self._first else "") + "],\n " + body.lstrip() + "\n")
+        self._out.flush()
+
+
+def make_reporter(kind: str, stream: TextIO) -> TextReporter | JsonReporter:
+    """The reporter for ``--format`` ``kind`` (``text`` or ``json``)."""
+    if kind == "json":
+        return JsonReporter(stream)
+    return TextReporter(stream)

@@ -1,0 +1,162 @@
+"""Find the fields a record carries that the documentation does not list.
+
+In observed mode such fields are allowed (real orders carry ``max_show``, real envelopes carry
+``usIn``/``usOut``), but the issue is explicit that they must never be silently ignored: each one
+becomes a warning. The schema is compiled once into a small tree of "which keys are documented
+here, and where to look deeper", so the per-record walk is a set difference per object and
+costs microseconds on the fast path.
+
+The documented names of an object schema are its ``x-documented-properties`` list when the
+schema builder writes one, else its ``properties`` minus any property flagged
+``"x-documented": false`` (errata additions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Shape", "compile_shape", "iter_undocumented"]
+
+_BRANCH_KEYWORDS = ("anyOf", "oneOf", "allOf")
+
+
+@dataclass(slots=True)
+class Shape:
+    """What to check at one place of the instance.
+
+    ``documented`` is None where the schema says nothing about object keys; ``children`` only
+    holds properties whose subtree has something to check, so the walk skips leaves.
+    """
+
+    documented: frozenset[str] | None = None
+    children: dict[str, Shape] = field(default_factory=dict)
+    items: Shape | None = None
+
+    def is_trivial(self) -> bool:
+        """True when nothing at or under this place can produce a warning."""
+        return self.documented is None and not self.children and self.items is None
+
+
+def _documented_names(node: Mapping[str, Any]) -> frozenset[str] | None:
+    listed = node.get("x-documented-properties")
+    if isinstance(listed, list):
+        return frozenset(str(name) for name in listed)
+    props = node.get("properties")
+    if not isinstance(props, Mapping):
+        return None
+    return frozenset(
+        name
+        for name, sub in props.items()
+        if not (isinstance(sub, Mapping) and sub.get("x-documented") is False)
+    )
+
+
+class _Compiler:
+    def __init__(self, root: Mapping[str, Any]) -> None:
+        self._root = root
+        self._active: set[int] = set()
+
+    def _resolve(self, ref: str) -> Any:
+        if not ref.startswith("#"):
+            return None
+        node: Any = self._root
+        for raw in ref[1:].split("/")[1:]:
+            key = raw.replace("~1", "/").replace("~0", "~")
+            if isinstance(node, list) and key.isdigit() and int(key) < len(node):
+                node = node[int(key)]
+            elif isinstance(node, Mapping) and key in node:
+                node = node[key]
+            else:
+                return None
+        return node
+
+    def compile(self, node: Any) -> Shape:
+        shape = Shape()
+        if not isinstance(node, Mapping) or id(node) in self._active:
+            return shape  # recursive schemas: stop at the cycle, the outer level already checks
+        self._active.add(id(node))
+        try:
+            self._merge_node(shape, node)
+        finally:
+            self._active.discard(id(node))
+        return shape
+
+    def _merge_node(self, shape: Shape, node: Mapping[str, Any]) -> None:
+        documented = _documented_names(node)
+        if documented is not None:
+            shape.documented = (shape.documented or frozenset()) | documented
+        props = node.get("properties")
+        if isinstance(props, Mapping):
+            for name, sub in props.items():
+                self._add_child(shape, str(name), self.compile(sub))
+        items = node.get("items")
+        if isinstance(items, Mapping):
+            sub_shape = self.compile(items)
+            if not sub_shape.is_trivial():
+                shape.items = _merge(shape.items, sub_shape)
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            target = self._resolve(ref)
+            if target is not None:
+                _merge_into(shape, self.compile(target))
+        for keyword in _BRANCH_KEYWORDS:
+            branches = node.get(keyword)
+            if isinstance(branches, list):
+                for branch in branches:
+                    _merge_into(shape, self.compile(branch))
+
+    @staticmethod
+    def _add_child(shape: Shape, name: str, child: Shape) -> None:
+        if child.is_trivial():
+            return
+        shape.children[name] = _merge(shape.children.get(name), child)
+
+
+def _merge(left: Shape | None, right: Shape) -> Shape:
+    if left is None:
+        return right
+    merged = Shape(left.documented, dict(left.children), left.items)
+    _merge_into(merged, right)
+    return merged
+
+
+def _merge_into(shape: Shape, other: Shape) -> None:
+    if other.documented is not None:
+        shape.documented = (shape.documented or frozenset()) | other.documented
+    for name, child in other.children.items():
+        shape.children[name] = _merge(shape.children.get(name), child)
+    if other.items is not None:
+        shape.items = _merge(shape.items, other.items)
+
+
+def compile_shape(schema: Mapping[str, Any]) -> Shape:
+    """Compile a schema (with local ``$ref``, ``anyOf``/``oneOf``/``allOf``) into a :class:`Shape`."""
+    return _Compiler(schema).compile(schema)
+
+
+def iter_undocumented(
+    instance: Any, shape: Shape, prefix: tuple[str | int, ...] = ()
+) -> Iterator[tuple[str | int, ...]]:
+    """Yield the path of every key of ``instance`` that ``shape`` does not document.
+
+    Paths are tuples of keys and indexes in instance order; iteration (not recursion on the
+    instance's own depth) is bounded by the schema's depth, so deep garbage is harmless.
+    """
+    if isinstance(instance, dict):
+        documented = shape.documented
+        if documented is not None:
+            extra = instance.keys() - documented
+            if extra:
+                # instance order, not set order: output must not depend on hash seeds
+                for key in instance:
+                    if key in extra:
+                        yield (*prefix, key)
+        for name, child in shape.children.items():
+            value = instance.get(name)
+            if value is not None:
+                yield from iter_undocumented(value, child, (*prefix, name))
+    elif isinstance(instance, list) and shape.items is not None:
+        for index, item in enumerate(instance):
+            yield from iter_undocumented(item, shape.items, (*prefix, index))
