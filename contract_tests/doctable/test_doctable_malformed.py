@@ -33,16 +33,38 @@ def _page(response_rows: str, *, params: str = PARAMS) -> str:
 @pytest.mark.parametrize(
     ("text", "line", "reason"),
     [
-        (_page("| id | integer | x |\n").replace("### Response", "### Result"), 1, "missing section '### Response'"),
+        (
+            _page("| id | integer | x |\n").replace("### Response", "### Result"),
+            1,
+            "missing section '### Response'",
+        ),
         (_page("| id | integer | x |\n| jsonrpc | string |\n"), 16, "ragged row"),
         (_page("| id | intger | x |\n"), 15, "unknown type string 'intger'"),
-        (_page("| id | integer | x |\n| result.order.price | number | x |\n"), 16, "orphan field 'result.order.price'"),
+        (
+            _page("| id | integer | x |\n| result.order.price | number | x |\n"),
+            16,
+            "orphan field 'result.order.price'",
+        ),
         (_page(""), 13, "table in section 'Response' is empty"),
         (_page("| id | integer | x |\n| id | integer | y |\n"), 16, "duplicate field path 'id'"),
-        (_page("| id | integer | x |\n", params=PARAMS.replace("| true |", "| yes |")), 9, "Required must be"),
-        (_page("| result | object | x |\n| result[].x | number | y |\n"), 16, "orphan field 'result[].x'"),
+        (
+            _page("| id | integer | x |\n", params=PARAMS.replace("| true |", "| yes |")),
+            9,
+            "Required must be",
+        ),
+        (
+            _page("| result | object | x |\n| result[].x | number | y |\n"),
+            16,
+            "orphan field 'result[].x'",
+        ),
         ("no title\n", 1, "missing title"),
-        (_page("| id | integer | x |\n").replace("Description |\n| --- | --- | --- |\n", "Description |\n| - - | --- | --- |\n"), 14, "malformed delimiter"),
+        (
+            _page("| id | integer | x |\n").replace(
+                "Description |\n| --- | --- | --- |\n", "Description |\n| - - | --- | --- |\n"
+            ),
+            14,
+            "malformed delimiter",
+        ),
         (_page("| id | integer | x |\nstray text\n"), 16, "text interrupts the table"),
     ],
 )
@@ -66,12 +88,22 @@ def test_unreadable_files(tmp_path: Path) -> None:
 
 
 _cell = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="\r\n\x0b\x0c\x1c\x1d\x1e\x85"),
+    alphabet=st.characters(
+        blacklist_categories=("Cs", "Cc", "Zl", "Zp"),
+        blacklist_characters="\r\n\x0b\x0c\x1c\x1d\x1e\x85",
+    ),
     max_size=12,
 ).map(str.strip)
 
 
-@given(st.integers(1, 5).flatmap(lambda n: st.tuples(st.lists(_cell, min_size=n, max_size=n), st.lists(st.lists(_cell, min_size=n, max_size=n), min_size=1, max_size=6))))
+@given(
+    st.integers(1, 5).flatmap(
+        lambda n: st.tuples(
+            st.lists(_cell, min_size=n, max_size=n),
+            st.lists(st.lists(_cell, min_size=n, max_size=n), min_size=1, max_size=6),
+        )
+    )
+)
 def test_random_tables_round_trip(table: tuple[list[str], list[list[str]]]) -> None:
     header, rows = table
     text = render_table(header, rows)
@@ -82,16 +114,27 @@ def test_random_tables_round_trip(table: tuple[list[str], list[list[str]]]) -> N
     assert [r.line for r in parsed.rows] == list(range(7, 7 + len(rows)))
 
 
-_TOKENS = [*"|#- \nabc.[]\"`:0", "### Parameters\n", "### Response\n", "# POST /private/x\n", " or ", "array of "]
+_TOKENS = [
+    *'|#- \nabc.[]"`:0',
+    "### Parameters\n",
+    "### Response\n",
+    "# POST /private/x\n",
+    " or ",
+    "array of ",
+]
 
 
 @settings(suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(_TOKENS), max_size=200).map("".join))
 def test_random_garbage_only_raises_doc_parse_error(text: str) -> None:
+    failure: DocParseError | None = None
     try:
         parse_method_doc(text, path="fuzz.md")
     except DocParseError as exc:
-        assert exc.line >= 1 and exc.reason
+        failure = exc
+    if failure is not None:
+        assert failure.line >= 1
+        assert failure.reason
 
 
 @given(st.data())
@@ -110,13 +153,18 @@ def test_mutated_real_page_only_raises_doc_parse_error(data: st.DataObject) -> N
     elif mutation == "cut":
         lines[index] = line[: data.draw(st.integers(0, len(line)))]
     elif mutation == "type":
-        lines[index] = line.replace("| number ", "| numbr ").replace("| string ", "| array of strin ")
+        lines[index] = line.replace("| number ", "| numbr ").replace(
+            "| string ", "| array of strin "
+        )
     else:
         other = data.draw(st.integers(0, len(lines) - 1))
         lines[index], lines[other] = lines[other], lines[index]
+    failure: DocParseError | None = None
     try:
         doc = parse_method_doc("\n".join(lines), path="mutant.md")
     except DocParseError as exc:
-        assert 1 <= exc.line <= len(lines) + 1
+        failure = exc
+    if failure is not None:
+        assert 1 <= failure.line <= len(lines) + 1
     else:
         assert doc.fields

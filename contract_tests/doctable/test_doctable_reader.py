@@ -33,7 +33,8 @@ def test_title_and_sections(doc: MethodDoc) -> None:
 def test_column_shifted_parameters_are_repaired(doc: MethodDoc) -> None:
     params = {p.name: p for p in doc.params}
     assert list(params) == ["instrument_name", "type", "price"]
-    assert params["instrument_name"].required and params["type"].required
+    assert params["instrument_name"].required
+    assert params["type"].required
     assert not params["price"].required
     assert params["instrument_name"].description == "Instrument name"
     assert params["instrument_name"].enum == ()
@@ -49,7 +50,8 @@ def test_column_shifted_parameters_are_repaired(doc: MethodDoc) -> None:
 def test_folded_parent_rows_are_recovered(doc: MethodDoc) -> None:
     jsonrpc = doc.find("jsonrpc")
     primary = doc.find("result.order.primary_order_id")
-    assert jsonrpc is not None and primary is not None
+    assert jsonrpc is not None
+    assert primary is not None
     assert jsonrpc.description == "The JSON-RPC version (2.0)"
     assert primary.description == "Unique order identifier"
     for path, line, types, items in (
@@ -58,7 +60,8 @@ def test_folded_parent_rows_are_recovered(doc: MethodDoc) -> None:
         ("result.trades", 76, ("array",), "object"),
     ):
         row = doc.find(path)
-        assert row is not None and row.folded
+        assert row is not None
+        assert row.folded
         assert (row.line, row.type.types, row.type.items) == (line, types, items)
     folded = [q for q in doc.quirks if q.kind == "folded-parent-row"]
     assert [q.line for q in folded] == [24, 24, 76]
@@ -101,8 +104,10 @@ def test_enums_from_prose(doc: MethodDoc, path: str, expected: tuple[object, ...
 def test_cancel_reason_long_list(doc: MethodDoc) -> None:
     values = _enum(doc, "result.order.cancel_reason")
     assert len(values) == 13
-    assert values[0] == "user_request" and values[-1] == "settlement"
-    assert "pme_risk_reduction" in values and "oto_primary_closed" in values
+    assert values[0] == "user_request"
+    assert values[-1] == "settlement"
+    assert "pme_risk_reduction" in values
+    assert "oto_primary_closed" in values
 
 
 def test_broken_quote_and_examples_are_recorded(doc: MethodDoc) -> None:
@@ -111,18 +116,25 @@ def test_broken_quote_and_examples_are_recorded(doc: MethodDoc) -> None:
     assert (79, "examples-not-enum") in kinds
     fee_currency = doc.find("result.trades[].fee_currency")
     assert fee_currency is not None
-    assert fee_currency.enum == () and fee_currency.examples == ("BTC", "ETH", "USDC")
+    assert fee_currency.enum == ()
+    assert fee_currency.examples == ("BTC", "ETH", "USDC")
 
 
 def test_union_always_null_arrays_and_presence(doc: MethodDoc) -> None:
     price = doc.find("result.order.price")
     assert price is not None
-    assert price.type.types == ("number", "string") and price.string_literals == ("market_price",)
+    assert price.type.types == ("number", "string")
+    assert price.string_literals == ("market_price",)
     matching = doc.find("result.trades[].matching_id")
-    assert matching is not None and matching.always_null
+    assert matching is not None
+    assert matching.always_null
     types = {
         path: (row.type.types, row.type.items)
-        for path in ("result.order.oto_order_ids", "result.trades[].legs", "result.trades[].trade_allocations")
+        for path in (
+            "result.order.oto_order_ids",
+            "result.trades[].legs",
+            "result.trades[].trade_allocations",
+        )
         if (row := doc.find(path)) is not None
     }
     assert types == {
@@ -143,10 +155,20 @@ def test_union_always_null_arrays_and_presence(doc: MethodDoc) -> None:
     [
         ('Allowed values: "a", "b".', "string", ("a", "b"), ()),
         ('advanced type: "usd" or "implv"', "string", ("usd", "implv"), ()),
-        ('Order type: "limit, "market", or "liquidation"', "string", ("limit", "market", "liquidation"), ()),
+        (
+            'Order type: "limit, "market", or "liquidation"',
+            "string",
+            ("limit", "market", "liquidation"),
+            (),
+        ),
         ("Direction: buy, or sell", "string", ("buy", "sell"), ()),
         ('"M" when maker, "T" when taker, "MT" when both', "string", ("M", "T", "MT"), ()),
-        ("Tick (0 = Plus Tick, 1 = Zero-Plus Tick, 3 = Zero-Minus Tick).", "integer", (0, 1, 3), ()),
+        (
+            "Tick (0 = Plus Tick, 1 = Zero-Plus Tick, 3 = Zero-Minus Tick).",
+            "integer",
+            (0, 1, 3),
+            (),
+        ),
         ('Currency, i.e "BTC", "ETH"', "string", (), ("BTC", "ETH")),
         ('Implied volatility (Only if advanced="implv")', "string", (), ()),
         ('Price or "market_price" in case of trigger orders', "string", (), ()),
@@ -154,7 +176,9 @@ def test_union_always_null_arrays_and_presence(doc: MethodDoc) -> None:
         ('Allowed values: "a", "b".', "number", (), ()),
     ],
 )
-def test_prose_shapes(text: str, json_type: str, enum: tuple[object, ...], examples: tuple[str, ...]) -> None:
+def test_prose_shapes(
+    text: str, json_type: str, enum: tuple[object, ...], examples: tuple[str, ...]
+) -> None:
     assert extract_enum(text, json_type=json_type) == (enum, examples)
 
 

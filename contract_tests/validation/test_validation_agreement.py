@@ -32,7 +32,9 @@ json_values = st.recursive(
     | st.integers(min_value=-(2**70), max_value=2**70)
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
     max_leaves=6,
 )
 
@@ -156,7 +158,9 @@ def _real_bases() -> dict[str, list[Any]]:
     }
 
 
-@pytest.mark.skipif(not HAVE_REAL, reason="schemas/ not generated yet (run `deribit-contract schemas`)")
+@pytest.mark.skipif(
+    not HAVE_REAL, reason="schemas/ not generated yet (run `deribit-contract schemas`)"
+)
 @pytest.mark.parametrize("mode", ["observed", "documented"])
 @pytest.mark.parametrize("part", PARTS)
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])

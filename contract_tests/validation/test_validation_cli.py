@@ -30,13 +30,20 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
 def jsonl_with_bad_line(tmp_path: Path) -> Path:
     bad = good_success()
     bad["result"]["order"]["price"] = "198.75"
-    lines = [_line(good_success()), '{"jsonrpc": "2.0", "id": 3, "resu', _line(bad), _line(good_error())]
+    lines = [
+        _line(good_success()),
+        '{"jsonrpc": "2.0", "id": 3, "resu',
+        _line(bad),
+        _line(good_error()),
+    ]
     target = tmp_path / "capture.jsonl"
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return target
 
 
-def test_all_valid_exits_0(capsys: pytest.CaptureFixture[str], mini_schemas: Path, tmp_path: Path) -> None:
+def test_all_valid_exits_0(
+    capsys: pytest.CaptureFixture[str], mini_schemas: Path, tmp_path: Path
+) -> None:
     target = tmp_path / "ok.json"
     target.write_text(json.dumps(good_success(), indent=2))
     code, out, err = _run(capsys, "validate", str(target), "--schemas", str(mini_schemas))
@@ -48,7 +55,9 @@ def test_all_valid_exits_0(capsys: pytest.CaptureFixture[str], mini_schemas: Pat
 def test_bad_line_in_the_middle_text(
     capsys: pytest.CaptureFixture[str], mini_schemas: Path, jsonl_with_bad_line: Path
 ) -> None:
-    code, out, _ = _run(capsys, "validate", str(jsonl_with_bad_line), "--schemas", str(mini_schemas))
+    code, out, _ = _run(
+        capsys, "validate", str(jsonl_with_bad_line), "--schemas", str(mini_schemas)
+    )
     assert code == 1
     assert f"{jsonl_with_bad_line}:2: not JSON: truncated" in out
     assert f"{jsonl_with_bad_line}:3: invalid: 1 violation" in out
@@ -62,7 +71,13 @@ def test_json_format_is_one_document(
     capsys: pytest.CaptureFixture[str], mini_schemas: Path, jsonl_with_bad_line: Path
 ) -> None:
     code, out, _ = _run(
-        capsys, "validate", str(jsonl_with_bad_line), "--schemas", str(mini_schemas), "--format", "json"
+        capsys,
+        "validate",
+        str(jsonl_with_bad_line),
+        "--schemas",
+        str(mini_schemas),
+        "--format",
+        "json",
     )
     assert code == 1
     doc = json.loads(out)
@@ -106,7 +121,9 @@ def test_stdin_dash(
     assert "<stdin>:2: not JSON: looks like HTML" in out
 
 
-def test_directory_recursion(capsys: pytest.CaptureFixture[str], mini_schemas: Path, tmp_path: Path) -> None:
+def test_directory_recursion(
+    capsys: pytest.CaptureFixture[str], mini_schemas: Path, tmp_path: Path
+) -> None:
     (tmp_path / "sub" / "deeper").mkdir(parents=True)
     (tmp_path / "sub" / "a.json").write_text(json.dumps(good_success()))
     (tmp_path / "sub" / "deeper" / "b.jsonl").write_text(_line(good_error()) + "\n")
@@ -120,15 +137,23 @@ def test_part_option_validates_bare_orders(
     capsys: pytest.CaptureFixture[str], mini_schemas: Path, tmp_path: Path
 ) -> None:
     target = tmp_path / "orders.jsonl"
-    target.write_text(_line(good_success()["result"]["order"]) + "\n" + _line({"order_id": 1}) + "\n")
-    code, out, _ = _run(capsys, "validate", str(target), "--part", "order", "--schemas", str(mini_schemas))
+    target.write_text(
+        _line(good_success()["result"]["order"]) + "\n" + _line({"order_id": 1}) + "\n"
+    )
+    code, out, _ = _run(
+        capsys, "validate", str(target), "--part", "order", "--schemas", str(mini_schemas)
+    )
     assert code == 1
     assert f"{target}:2: invalid" in out
     assert "$.order_id: expected type string" in out
 
 
-def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], mini_schemas: Path, tmp_path: Path) -> None:
-    code, _, err = _run(capsys, "validate", str(tmp_path / "missing.json"), "--schemas", str(mini_schemas))
+def test_usage_errors_exit_2(
+    capsys: pytest.CaptureFixture[str], mini_schemas: Path, tmp_path: Path
+) -> None:
+    code, _, err = _run(
+        capsys, "validate", str(tmp_path / "missing.json"), "--schemas", str(mini_schemas)
+    )
     assert code == 2
     assert "missing.json: no such file or directory" in err
     with pytest.raises(SystemExit) as exc:
@@ -138,7 +163,9 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], mini_schemas: P
     code, _, err = _run(capsys, "validate", str(tmp_path / "empty"), "--schemas", str(mini_schemas))
     assert code == 2
     assert "no .json or .jsonl files" in err
-    code, _, err = _run(capsys, "validate", str(tmp_path / "empty"), "--schemas", str(tmp_path / "nothing"))
+    code, _, err = _run(
+        capsys, "validate", str(tmp_path / "empty"), "--schemas", str(tmp_path / "nothing")
+    )
     assert code == 2
     assert "does not exist" in err
 

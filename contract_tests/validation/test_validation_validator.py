@@ -97,9 +97,7 @@ def test_neither_result_nor_error(observed: ResponseValidator) -> None:
 
 
 @pytest.mark.parametrize("value", [[1, 2], 3, "text", None, True])
-def test_wrong_top_level_type_is_a_clear_violation(
-    observed: ResponseValidator, value: Any
-) -> None:
+def test_wrong_top_level_type_is_a_clear_violation(observed: ResponseValidator, value: Any) -> None:
     result = observed.validate(value)
     assert result.status == "invalid"
     assert result.violations[0].path == "$"

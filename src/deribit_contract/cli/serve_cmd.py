@@ -111,6 +111,9 @@ def _serve(args: argparse.Namespace) -> int:
     server = uvicorn.Server(uvicorn_config(build_app(exchange), log_level="info"))
     try:
         server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass  # uvicorn re-raises the Ctrl-C it handled; stopping is this command's normal end
     finally:
         sock.close()
+    print("simulated Deribit stopped", file=sys.stderr)
     return 0

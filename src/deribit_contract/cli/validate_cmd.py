@@ -94,8 +94,7 @@ def _handle(args: argparse.Namespace) -> int:
             records = _with_progress(records, total, sys.stderr)
     reporter = make_reporter(args.output_format, sys.stdout)
     reporter.start(mode=args.mode, part=args.part)
-    for item in records:
-        reporter.add(validator.validate_record(item))
+    validator.scan(records, reporter.summary, reporter.emit)
     reporter.finish()
     if reporter.summary.records == 0:
         print(

@@ -55,9 +55,9 @@ def parse_type(raw: str, *, path: str, line: int) -> TypeSpec:
         if item in BASE_TYPES:
             return TypeSpec(raw=raw, types=("array",), items=item)
     parts = text.split(" or ")
-    if len(parts) == 2 and all(p in BASE_TYPES and p not in ("object", "array") for p in parts):
-        if parts[0] != parts[1]:
-            return TypeSpec(raw=raw, types=(parts[0], parts[1]))
+    scalar = all(p in BASE_TYPES and p not in ("object", "array") for p in parts)
+    if len(parts) == 2 and scalar and parts[0] != parts[1]:
+        return TypeSpec(raw=raw, types=(parts[0], parts[1]))
     raise DocParseError(path, line, f"unknown type string {raw!r}")
 
 

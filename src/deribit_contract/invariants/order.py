@@ -85,6 +85,8 @@ def direction_opposite(subject: Subject) -> list[Violation] | Skip:
         return Skip("order.direction_opposite", _NO_ORDER)
     if before is None or sign(before) == 0:
         return Skip("order.direction_opposite", "no open position before the call")
+    if "direction" not in order:
+        return Skip("order.direction_opposite", "result.order has no direction")
     expected = "sell" if before > 0 else "buy"
     if order.get("direction") != expected:
         return [
@@ -164,6 +166,8 @@ def type_matches(subject: Subject) -> list[Violation] | Skip:
         return Skip("order.type_matches", _NO_ORDER)
     if requested is None:
         return Skip("order.type_matches", "the request has no type")
+    if "order_type" not in order:
+        return Skip("order.type_matches", "result.order has no order_type")
     if order.get("order_type") != requested:
         return [
             Violation(
@@ -195,7 +199,7 @@ def limit_price(subject: Subject) -> list[Violation] | Skip:
                 "result.order.price",
                 params.get("price"),
                 order.get("price"),
-                "a limit close must rest at (or fill no worse than) the requested price",
+                "a limit close must carry the requested price",
             )
         ]
     return []

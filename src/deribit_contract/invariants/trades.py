@@ -46,16 +46,19 @@ def _same_field(subject: Subject, rule: str, field: str, what: str) -> list[Viol
     order, trades = found
     if field not in order:
         return Skip(rule, f"result.order has no {field}")
+    reporting = [(index, trade) for index, trade in enumerate(trades) if field in trade]
+    if not reporting:
+        return Skip(rule, f"no trade reports {field}")
     return [
         Violation(
             rule,
             f"result.trades[{index}].{field}",
             order[field],
-            trade.get(field),
+            trade[field],
             f"every trade must have the {what} of its order",
         )
-        for index, trade in enumerate(trades)
-        if trade.get(field) != order[field]
+        for index, trade in reporting
+        if trade[field] != order[field]
     ]
 
 

@@ -213,7 +213,7 @@ class _Builder:
     def envelope_members(self, *, refs: dict[str, str]) -> tuple[Schema, list[str]]:
         """Top-level table rows except ``result`` (id, jsonrpc) plus observed extras."""
         rows = [r for r in self.doc.children("") if r.name != "result"]
-        members = {row.name: self.field(row, refs=refs) for row in rows}
+        members: Schema = {row.name: self.field(row, refs=refs) for row in rows}
         if "jsonrpc" in members:
             members["jsonrpc"]["const"] = "2.0"
         if self.observed:
@@ -221,7 +221,7 @@ class _Builder:
                 if entry.kind == "undocumented" and entry.parent == "":
                     self.used.add(entry.id)
                     members[entry.name] = self.undocumented(entry)
-        required = [
+        required: list[str] = [
             name
             for name in ("id", "jsonrpc")
             if name in members and not (self.observed and self._for(name, "presence"))
@@ -301,6 +301,10 @@ class _Builder:
 
     def request(self) -> Schema:
         members, _ = self.envelope_members(refs={})
+        if "id" not in members or "jsonrpc" not in members:
+            raise SchemaBuildError(
+                "the Response table must document the envelope rows 'id' and 'jsonrpc'"
+            )
         return {
             "type": "object",
             "properties": {

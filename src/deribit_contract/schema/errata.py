@@ -156,7 +156,7 @@ def parse_errata(data: Any, *, repo_root: Path | None = None) -> tuple[Erratum, 
     for index, raw in enumerate(data, start=1):
         if not isinstance(raw, dict):
             raise _fail(index, "", "(entry)", f"expected a mapping, got {type(raw).__name__}")
-        entry_id = raw.get("id") if isinstance(raw.get("id"), str) else ""
+        entry_id: str = raw["id"] if isinstance(raw.get("id"), str) else ""
         for key in _FIELDS:
             if key not in raw:
                 raise _fail(index, entry_id, key, "missing")
@@ -236,8 +236,8 @@ def load_errata(path: Path, *, repo_root: Path | None = None) -> tuple[Erratum, 
 def check_errata(errata: tuple[Erratum, ...], doc: MethodDoc) -> None:
     """Every entry must point at something the page (or the JSON-RPC envelope) has."""
     containers = {"", "params", "error"}
-    known: dict[str, str] = {p: "object" for p in ("error",)}
-    known.update({p: "value" for p in ENVELOPE_PATHS - {"error"}})
+    known: dict[str, str] = dict.fromkeys(("error",), "object")
+    known.update(dict.fromkeys(ENVELOPE_PATHS - {"error"}, "value"))
     known.update({f"params.{p.name}": "value" for p in doc.params})
     for row in doc.fields:
         if row.type.types == ("object",):

@@ -19,7 +19,7 @@ from deribit_contract.doctable.reader import read_method_doc
 from deribit_contract.schema.build import build_all
 from deribit_contract.schema.errata import load_errata
 
-__all__ = ["SOURCE_NAME", "ERRATA_NAME", "Mismatch", "check", "default_inputs", "render", "write"]
+__all__ = ["ERRATA_NAME", "SOURCE_NAME", "Mismatch", "check", "default_inputs", "render", "write"]
 
 SOURCE_NAME = "private-close_position.md"
 ERRATA_NAME = "errata.yaml"

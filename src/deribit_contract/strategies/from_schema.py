@@ -111,7 +111,7 @@ class _Translator:
         self.used: set[str] = set()
         self.max_items = max_items
         self.refs: dict[str, SearchStrategy[Any]] = {}
-        self.resolving: set[str] = set()
+        self.resolving: dict[str, str] = {}
 
     def translate(self, schema: Any, where: str, path: str) -> SearchStrategy[Any]:
         if path in self.overrides:
@@ -169,14 +169,19 @@ class _Translator:
             raise InvalidArgument(
                 f"{where}/$ref: only local references (#/...) are supported, got {ref!r}"
             )
-        key = f"{ref}@{path}"
+        # Share one strategy per reference unless an override lies below this path.
+        overridden = (
+            any(name.startswith(path) for name in self.overrides) if path else bool(self.overrides)
+        )
+        key = f"{ref}@{path}" if overridden else ref
         if key in self.refs:
             return self.refs[key]
-        if key in self.resolving:  # recursion: defer until the outer translation is done
-            return st.deferred(lambda: self.refs[key])
-        self.resolving.add(key)
+        if ref in self.resolving:  # recursion: defer until the outer translation is done
+            outer = self.resolving[ref]
+            return st.deferred(lambda: self.refs[outer])
+        self.resolving[ref] = key
         strategy = self.translate(_resolve(self.root, ref, where), ref, path)
-        self.resolving.discard(key)
+        del self.resolving[ref]
         self.refs[key] = strategy
         return strategy
 

@@ -21,7 +21,7 @@ from jsonschema.protocols import Validator
 
 from deribit_contract.validation.results import Violation
 
-__all__ = ["Explainer", "json_path", "json_pointer", "json_type", "short_repr"]
+__all__ = ["Explainer", "json_path", "json_pointer", "json_type", "pattern_path", "short_repr"]
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _REPR_LIMIT = 80
@@ -40,6 +40,11 @@ def json_path(parts: Sequence[str | int]) -> str:
             escaped = part.replace("\\", "\\\\").replace("'", "\\'")
             out.append(f"['{escaped}']")
     return "".join(out)
+
+
+def pattern_path(parts: Sequence[str | int]) -> str:
+    """Like :func:`json_path` with every array index as ``[*]`` (one field across records)."""
+    return json_path([-1 if isinstance(p, int) else p for p in parts]).replace("[-1]", "[*]")
 
 
 def json_pointer(parts: Sequence[str | int]) -> str:

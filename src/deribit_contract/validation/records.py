@@ -19,12 +19,10 @@ How a source is split:
 from __future__ import annotations
 
 import io
-import os
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 import orjson
 
@@ -48,50 +46,23 @@ _DIR_SUFFIXES = JSONL_SUFFIXES | {".json"}
 _SNIFF_LINES = 64
 
 
-@dataclass(frozen=True, slots=True)
-class RawRecord:
-    """One record as read: its label (``file:line``) and either its bytes or why it has none.
+class RawRecord(NamedTuple):
+    """One record as read: where it came from and either its bytes or why it has none.
 
     ``error`` is set when the record could not even be read as bytes (too large); JSON syntax is
-    checked later so the same record can be parsed exactly once.
+    checked later so the same record is parsed exactly once. A named tuple, and the label built
+    only on demand, because millions of these are made on the bulk path.
     """
 
-    label: str
+    source: str
+    line: int
     raw: bytes
     error: str | None = None
 
-
-def _walk(directory: Path) -> Iterator[Path]:
-    # Entries in one sorted sequence (files and subdirectories interleaved by name) so that the
-    # order is that of the sorted full paths, whatever the filesystem returns.
-    for entry in sorted(os.scandir(directory), key=lambda e: e.name):
-        if entry.name.startswith("."):
-            continue
-        if entry.is_dir():
-            yield from _walk(Path(entry.path))
-        elif entry.is_file() and Path(entry.name).suffix.lower() in _DIR_SUFFIXES:
-            yield Path(entry.path)
-
-
-def expand_paths(paths: Iterable[str | Path]) -> Iterator[tuple[str, Path | None]]:
-    """Yield ``(display name, file)`` for every input; ``-`` yields ``("<stdin>", None)``.
-
-    Directories are walked recursively in sorted order (hidden entries skipped) so that runs
-    are reproducible. A path that does not exist raises :class:`InvalidArgument` before any
-    record of it is read.
-    """
-    for entry in paths:
-        if str(entry) == "-":
-            yield "<stdin>", None
-            continue
-        path = Path(entry)
-        if path.is_dir():
-            for child in _walk(path):
-                yield str(child), child
-        elif path.is_file():
-            yield str(path), path
-        else:
-            raise InvalidArgument(f"{path}: no such file or directory")
+    @property
+    def label(self) -> str:
+        """``file:line`` (``<stdin>:line`` for stdin)."""
+        return f"{self.source}:{self.line}"
 
 
 def check_paths(paths: Iterable[str | Path]) -> None:
@@ -141,20 +112,21 @@ def _lines_as_records(
 ) -> Iterator[RawRecord]:
     number = first_number
     for line in pending:
-        yield RawRecord(f"{name}:{number}", _strip_eol(line))
+        yield RawRecord(name, number, _strip_eol(line))
         number += 1
     while True:
         line, too_long = _read_line(stream)
         if too_long:
             yield RawRecord(
-                f"{name}:{number}",
+                name,
+                number,
                 b"",
                 f"line longer than {MAX_RECORD_BYTES} bytes; not a close_position response",
             )
         elif not line:
             return
         else:
-            yield RawRecord(f"{name}:{number}", _strip_eol(line))
+            yield RawRecord(name, number, _strip_eol(line))
         number += 1
 
 
@@ -179,12 +151,17 @@ def _split_source(name: str, stream: BinaryIO, *, force_lines: bool) -> Iterator
     while True:
         line, too_long = _read_line(stream)
         if too_long:
-            yield RawRecord(f"{name}:{len(pending) + 1}", b"", "record larger than limit")
+            yield RawRecord(
+                name,
+                len(pending) + 1,
+                b"",
+                f"line longer than {MAX_RECORD_BYTES} bytes; not a close_position response",
+            )
             yield from _lines_as_records(name, stream, len(pending) + 2, [])
             return
         if not line:
             if not pending:
-                yield RawRecord(f"{name}:1", b"")  # an empty file is one empty record
+                yield RawRecord(name, 1, b"")  # an empty file is one empty record
             else:
                 yield from _lines_as_records(name, io.BytesIO(b""), 1, pending)
             return
@@ -207,7 +184,8 @@ def _whole_document(name: str, stream: BinaryIO, pending: list[bytes]) -> Iterat
         buffer.extend(chunk)
     if len(buffer) > MAX_RECORD_BYTES:
         yield RawRecord(
-            f"{name}:{start}",
+            name,
+            start,
             b"",
             f"document larger than {MAX_RECORD_BYTES} bytes; split it into JSON Lines",
         )
@@ -216,7 +194,7 @@ def _whole_document(name: str, stream: BinaryIO, pending: list[bytes]) -> Iterat
     if not _is_standalone_json(data) and _looks_like_jsonl(data):
         yield from _lines_as_records(name, io.BytesIO(data), 1, [])
         return
-    yield RawRecord(f"{name}:{start}", data)
+    yield RawRecord(name, start, data)
 
 
 def iter_records(

@@ -12,9 +12,14 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TextIO
 
+from deribit_contract.validation.explain import json_path, pattern_path
 from deribit_contract.validation.results import ValidationResult, Violation
 
 __all__ = ["JsonReporter", "Reporter", "Summary", "TextReporter", "make_reporter"]
+
+
+# distinct undocumented paths whose rendering is kept (bounds memory on hostile input)
+_RENDER_CACHE = 65536
 
 
 @dataclass(slots=True)
@@ -34,6 +39,29 @@ class Summary:
     not_json: int = 0
     warnings: int = 0
     undocumented: dict[str, _Tally] = field(default_factory=dict)
+    _rendered: dict[tuple[str | int, ...], tuple[str, str]] = field(
+        default_factory=dict, repr=False
+    )
+
+    def tally_paths(self, paths: list[tuple[str | int, ...]], source: str, line: int) -> None:
+        """Tally undocumented-field paths of one record without building warning objects.
+
+        The bulk path calls this for every valid record, so path strings are rendered once per
+        distinct path (cached, bounded) and the record label only when a field is first seen.
+        """
+        cache = self._rendered
+        for path in paths:
+            rendered = cache.get(path)
+            if rendered is None:
+                rendered = (json_path(path), pattern_path(path))
+                if len(cache) < _RENDER_CACHE:
+                    cache[path] = rendered
+            self.warnings += 1
+            tally = self.undocumented.get(rendered[1])
+            if tally is None:
+                self.undocumented[rendered[1]] = _Tally(1, f"{source}:{line}", rendered[0])
+            else:
+                tally.count += 1
 
     def add(self, result: ValidationResult) -> None:
         """Count ``result`` and tally its warnings."""
@@ -97,6 +125,7 @@ class Reporter(Protocol):
 
     def start(self, *, mode: str, part: str) -> None: ...
     def add(self, result: ValidationResult) -> None: ...
+    def emit(self, result: ValidationResult) -> None: ...
     def finish(self) -> None: ...
 
 
@@ -124,6 +153,10 @@ class TextReporter:
     def add(self, result: ValidationResult) -> None:
         """Count ``result`` and print it if it is not valid."""
         self.summary.add(result)
+        self.emit(result)
+
+    def emit(self, result: ValidationResult) -> None:
+        """Print ``result`` if it is not valid (counting is the caller's job)."""
         if result.status == "not_json":
             self._out.write(f"{result.record}: not JSON: {result.error}\n")
         elif result.status == "invalid":
@@ -169,6 +202,10 @@ class JsonReporter:
     def add(self, result: ValidationResult) -> None:
         """Count ``result``; write it into ``records`` if it is not valid."""
         self.summary.add(result)
+        self.emit(result)
+
+    def emit(self, result: ValidationResult) -> None:
+        """Write ``result`` into ``records`` if it is not valid (counting is the caller's job)."""
         if result.status == "valid":
             return
         entry = result.to_dict()

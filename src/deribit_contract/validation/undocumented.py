@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Shape", "compile_shape", "iter_undocumented"]
+__all__ = ["Shape", "collect_undocumented", "compile_shape", "iter_undocumented"]
 
 _BRANCH_KEYWORDS = ("anyOf", "oneOf", "allOf")
 
@@ -49,7 +49,10 @@ def _documented_names(node: Mapping[str, Any]) -> frozenset[str] | None:
     return frozenset(
         name
         for name, sub in props.items()
-        if not (isinstance(sub, Mapping) and sub.get("x-documented") is False)
+        if not (
+            isinstance(sub, Mapping)
+            and (sub.get("x-documented") is False or sub.get("x-undocumented") is True)
+        )
     )
 
 
@@ -136,13 +139,14 @@ def compile_shape(schema: Mapping[str, Any]) -> Shape:
     return _Compiler(schema).compile(schema)
 
 
-def iter_undocumented(
-    instance: Any, shape: Shape, prefix: tuple[str | int, ...] = ()
-) -> Iterator[tuple[str | int, ...]]:
-    """Yield the path of every key of ``instance`` that ``shape`` does not document.
+def collect_undocumented(
+    instance: Any, shape: Shape, prefix: tuple[str | int, ...], out: list[tuple[str | int, ...]]
+) -> None:
+    """Append to ``out`` the path of every key of ``instance`` that ``shape`` does not document.
 
-    Paths are tuples of keys and indexes in instance order; iteration (not recursion on the
-    instance's own depth) is bounded by the schema's depth, so deep garbage is harmless.
+    Paths are tuples of keys and indexes in instance order. Recursion follows the schema's
+    depth, not the instance's, so deep garbage is harmless. A plain function filling a list
+    (not a generator) because it runs once per record on the bulk path.
     """
     if isinstance(instance, dict):
         documented = shape.documented
@@ -150,13 +154,21 @@ def iter_undocumented(
             extra = instance.keys() - documented
             if extra:
                 # instance order, not set order: output must not depend on hash seeds
-                for key in instance:
-                    if key in extra:
-                        yield (*prefix, key)
+                out.extend((*prefix, key) for key in instance if key in extra)
         for name, child in shape.children.items():
             value = instance.get(name)
             if value is not None:
-                yield from iter_undocumented(value, child, (*prefix, name))
+                collect_undocumented(value, child, (*prefix, name), out)
     elif isinstance(instance, list) and shape.items is not None:
+        items = shape.items
         for index, item in enumerate(instance):
-            yield from iter_undocumented(item, shape.items, (*prefix, index))
+            collect_undocumented(item, items, (*prefix, index), out)
+
+
+def iter_undocumented(
+    instance: Any, shape: Shape, prefix: tuple[str | int, ...] = ()
+) -> Iterator[tuple[str | int, ...]]:
+    """Iterate the paths :func:`collect_undocumented` finds."""
+    out: list[tuple[str | int, ...]] = []
+    collect_undocumented(instance, shape, prefix, out)
+    return iter(out)

@@ -11,7 +11,7 @@ are about that branch and not anyOf noise. Schemas come only from :mod:`deribit_
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -20,10 +20,22 @@ import orjson
 
 from deribit_contract.errors import InvalidArgument
 from deribit_contract.schema.store import MODES, PARTS, load_schema
-from deribit_contract.validation.explain import Explainer, json_path, json_pointer, short_repr
+from deribit_contract.validation.explain import (
+    Explainer,
+    json_path,
+    json_pointer,
+    pattern_path,
+    short_repr,
+)
 from deribit_contract.validation.records import RawRecord, iter_records
+from deribit_contract.validation.report import Summary
 from deribit_contract.validation.results import UndocumentedField, ValidationResult, Violation
-from deribit_contract.validation.undocumented import Shape, compile_shape, iter_undocumented
+from deribit_contract.validation.undocumented import (
+    Shape,
+    collect_undocumented,
+    compile_shape,
+    iter_undocumented,
+)
 
 __all__ = ["ResponseValidator", "describe_not_json", "iter_validate", "validate_response"]
 
@@ -49,11 +61,6 @@ def describe_not_json(raw: bytes, parser_message: str) -> str:
     if "end of data" in lowered or "eof" in lowered:
         return f"truncated: the input ends inside a JSON value ({parser_message})"
     return f"not JSON ({parser_message})"
-
-
-def _pattern(path: tuple[str | int, ...]) -> str:
-    # array indexes become [*] so one field can be counted across records
-    return json_path([-1 if isinstance(p, int) else p for p in path]).replace("[-1]", "[*]")
 
 
 class ResponseValidator:
@@ -121,6 +128,48 @@ class ResponseValidator:
             return ValidationResult(item.label, "not_json", error=item.error)
         return self.validate_bytes(item.raw, record=item.label)
 
+    def scan(
+        self,
+        items: Iterable[RawRecord],
+        summary: Summary,
+        on_bad: Callable[[ValidationResult], None],
+    ) -> None:
+        """Bulk path: judge every record, counting valid ones straight into ``summary``.
+
+        Gives the same verdicts as :meth:`validate_record` but builds no result object for a
+        valid record (its undocumented fields are tallied by path), so replaying a large
+        capture costs little more than parsing it. Each invalid or non-JSON record is passed
+        to ``on_bad`` after being counted.
+        """
+        loads = orjson.loads
+        decode_error = orjson.JSONDecodeError
+        is_valid = self._fast.is_valid
+        shapes = self._shapes
+        bare_shape = shapes.get(self.part)
+        for item in items:
+            if item.error is None:
+                try:
+                    instance = loads(item.raw)
+                except (decode_error, RecursionError):
+                    pass
+                else:
+                    if is_valid(instance):
+                        summary.records += 1
+                        summary.valid += 1
+                        if shapes:
+                            shape = bare_shape
+                            if shape is None and isinstance(instance, dict):
+                                shape = shapes["error" if "error" in instance else "success"]
+                            if shape is not None:
+                                found: list[tuple[str | int, ...]] = []
+                                collect_undocumented(instance, shape, (), found)
+                                if found:
+                                    summary.tally_paths(found, item.source, item.line)
+                        continue
+            result = self.validate_record(item)
+            summary.add(result)
+            on_bad(result)
+
     # --- the slow path -------------------------------------------------------------------
     def explain(self, instance: Any, *, record: str = "<object>") -> tuple[Violation, ...]:
         """Why ``instance`` fails, best first (empty when it is valid)."""
@@ -173,7 +222,7 @@ class ResponseValidator:
         else:
             shape = self._shapes[self.part]
         return tuple(
-            UndocumentedField(record, json_path(path), _pattern(path))
+            UndocumentedField(record, json_path(path), pattern_path(path))
             for path in iter_undocumented(instance, shape)
         )
 

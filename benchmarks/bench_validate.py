@@ -1,0 +1,216 @@
+"""Benchmark: the kit's end-to-end `validate` of a JSON Lines file vs jsonschema alone.
+
+Not a test (nothing is asserted, nothing runs under pytest). It builds ``--count`` realistic
+close_position responses from the real close_position-shaped captures in
+``fixtures/captured/realdata`` (ids, prices, amounts, timestamps and labels varied; trades
+repeated or dropped; some error envelopes; a few broken records so the slow path runs), writes
+them to a temporary JSON Lines file and measures, in the same run:
+
+1. ``jsonschema.Draft202012Validator(response schema).is_valid`` on already-parsed objects,
+   on a subset (``--jsonschema-sample``) extrapolated to responses/s (it is slow);
+2. ``orjson.loads`` + ``jsonschema_rs`` ``is_valid`` alone (the floor of the fast path);
+3. the kit end to end: ``deribit-contract validate FILE`` (read + parse + validate + warnings +
+   report, output to /dev/null), responses/s over the whole file;
+4. peak memory (tracemalloc) of the end-to-end path for two file sizes, to show it does not grow
+   with the file.
+
+Usage: ``python benchmarks/bench_validate.py [--count 100000] [--seed 7]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import copy
+import json
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import jsonschema_rs
+import orjson
+
+from deribit_contract.cli import main as cli_main
+from deribit_contract.schema.store import load_schema
+
+REPO = Path(__file__).resolve().parents[1]
+REALDATA = REPO / "fixtures" / "captured" / "realdata"
+SHAPED = [
+    "docs/docs2025__private_buy__1.json",
+    "docs/docs2025__private_close_position__1.json",
+    "docs/docs2025__private_edit__1.json",
+    "docs/docs2025__private_sell__1.json",
+    "gmbabar__private_buy__filled_1.json",
+    "gmbabar__private_sell__open_1.json",
+    "nautilus__private_buy__1.json",
+    "nautilus__private_edit__1.json",
+    "venoajie__private_sell__1.json",
+]
+
+
+def _load(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _vary(base: dict[str, Any], rng: random.Random, index: int) -> dict[str, Any]:
+    record = copy.deepcopy(base)
+    record["id"] = index
+    result = record["result"]
+    order = result["order"]
+    scale = rng.uniform(0.5, 2.0)
+    if isinstance(order.get("price"), (int, float)):
+        order["price"] = round(order["price"] * scale, 2)
+    order["amount"] = float(rng.randint(1, 500) * 10)
+    order["order_id"] = f"ETH-{rng.randint(10**8, 10**9)}"
+    order["label"] = rng.choice(["", "close", f"bot-{index % 97}"])
+    stamp = 1_700_000_000_000 + index * 37
+    order["creation_timestamp"] = order["last_update_timestamp"] = stamp
+    trades = result["trades"]
+    if trades:
+        template = trades[0]
+        result["trades"] = []
+        for n in range(rng.choice([0, 1, 1, 1, 2, 3])):
+            trade = copy.deepcopy(template)
+            trade["trade_id"] = f"ETH-{rng.randint(10**6, 10**7)}"
+            trade["trade_seq"] = index * 4 + n
+            trade["timestamp"] = stamp
+            trade["order_id"] = order["order_id"]
+            if isinstance(trade.get("price"), (int, float)):
+                trade["price"] = round(trade["price"] * scale, 2)
+            result["trades"].append(trade)
+    return record
+
+
+def build_records(count: int, seed: int) -> Iterator[bytes]:
+    """``count`` JSON Lines records: ~94% success, ~5% error envelopes, ~1% broken."""
+    rng = random.Random(seed)
+    successes = [_load(REALDATA / name) for name in SHAPED]
+    errors = [_load(p) for p in sorted((REALDATA / "errors").glob("*.json"))]
+    for index in range(count):
+        roll = rng.random()
+        if roll < 0.05:
+            record: Any = copy.deepcopy(rng.choice(errors))
+            record["id"] = index
+        else:
+            record = _vary(rng.choice(successes), rng, index)
+        line = orjson.dumps(record)
+        if roll > 0.995:
+            line = line[: len(line) // 2]  # truncated line: not JSON
+        elif roll > 0.99:
+            record["result"]["order"]["price"] = str(record["result"]["order"]["price"])
+            line = orjson.dumps(record)  # schema violation: explained by jsonschema
+        yield line
+
+
+def write_jsonl(path: Path, count: int, seed: int) -> int:
+    size = 0
+    with path.open("wb") as handle:
+        for line in build_records(count, seed):
+            handle.write(line + b"\n")
+            size += len(line) + 1
+    return size
+
+
+def run_kit(path: Path) -> int:
+    with open(os.devnull, "w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
+        return cli_main(["validate", str(path), "--no-progress"])
+
+
+def bench_jsonschema(path: Path, sample: int) -> tuple[float, int]:
+    validator = jsonschema.Draft202012Validator(load_schema("response", "observed"))
+    objects = []
+    with path.open("rb") as handle:
+        for line in handle:
+            with contextlib.suppress(orjson.JSONDecodeError):
+                objects.append(orjson.loads(line))
+            if len(objects) >= sample:
+                break
+    start = time.perf_counter()
+    for obj in objects:
+        validator.is_valid(obj)
+    elapsed = time.perf_counter() - start
+    return len(objects) / elapsed, len(objects)
+
+
+def bench_fast_floor(path: Path) -> float:
+    validator = jsonschema_rs.Draft202012Validator(load_schema("response", "observed"))
+    count = 0
+    start = time.perf_counter()
+    with path.open("rb") as handle:
+        for line in handle:
+            with contextlib.suppress(orjson.JSONDecodeError):
+                validator.is_valid(orjson.loads(line))
+            count += 1
+    return count / (time.perf_counter() - start)
+
+
+def peak_memory(path: Path) -> int:
+    tracemalloc.start()
+    try:
+        run_kit(path)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=100_000, help="responses in the big file")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--jsonschema-sample",
+        type=int,
+        default=5_000,
+        help="responses validated by jsonschema alone (its rate is extrapolated)",
+    )
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-validate-") as tmp:
+        big = Path(tmp) / "big.jsonl"
+        small = Path(tmp) / "small.jsonl"
+        size = write_jsonl(big, args.count, args.seed)
+        small_count = max(args.count // 10, 1)
+        small_size = write_jsonl(small, small_count, args.seed)
+        print(f"input: {args.count} responses, {size / 1e6:.1f} MB JSON Lines (seed {args.seed})")
+
+        js_rate, js_n = bench_jsonschema(big, args.jsonschema_sample)
+        print(
+            f"jsonschema Draft202012Validator.is_valid (parsed objects, first {js_n} records, "
+            f"extrapolated): {js_rate:,.0f} responses/s"
+        )
+        floor = bench_fast_floor(big)
+        print(f"orjson.loads + jsonschema_rs.is_valid alone: {floor:,.0f} responses/s")
+
+        start = time.perf_counter()
+        code = run_kit(big)
+        elapsed = time.perf_counter() - start
+        kit_rate = args.count / elapsed
+        print(
+            f"kit end-to-end `deribit-contract validate` (parse + validate + warnings + report "
+            f"to /dev/null): {kit_rate:,.0f} responses/s ({elapsed:.2f} s, exit {code})"
+        )
+        print(f"ratio kit / jsonschema alone: {kit_rate / js_rate:.1f}x (target >= 40x)")
+
+        peak_small = peak_memory(small)
+        peak_big = peak_memory(big)
+        print(
+            f"peak traced memory of validate: {peak_small / 1e6:.2f} MB for {small_count} records "
+            f"({small_size / 1e6:.1f} MB), {peak_big / 1e6:.2f} MB for {args.count} records "
+            f"({size / 1e6:.1f} MB)"
+        )
+        maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        print(
+            f"process max RSS (whole benchmark, incl. the jsonschema sample): {maxrss / 1024:.0f} MB"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

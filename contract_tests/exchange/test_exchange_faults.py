@@ -1,0 +1,130 @@
+"""Each named fault breaks exactly the close_position rules its name says, and nothing else."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from exchange_testkit import Client, CloseCase, broken_rules, run_close
+
+from deribit_contract.errors import InvalidArgument
+from deribit_contract.exchange import FAULTS, HTML_500_BODY, SimulatedExchange
+
+INSTRUMENT = "BTC-PERPETUAL"
+POSITION = 5000.0
+BIDS = [(89999.5, 3000.0), (89999.0, 3000.0), (89998.0, 20000.0)]
+ASKS = [(90000.5, 3000.0), (90001.0, 3000.0), (90002.0, 20000.0)]
+
+# the rules each fault must break (names from exchange_testkit.broken_rules)
+EXPECTED: dict[str, set[str]] = {
+    "reduce_only_false": {"reduce_only"},
+    "same_direction": {"direction", "position_not_increased", "position_flat_when_filled"},
+    "overfill_flip": {"amount_is_position", "position_not_flipped", "position_flat_when_filled"},
+    "partial_close": {"amount_is_position", "position_flat_when_filled"},
+    "number_as_string": {"json_numbers"},
+    "enum_out_of_set": {"enums"},
+    "missing_order_id": {"required_fields"},
+    "trades_do_not_add_up": {"trades_add_up"},
+    "wrong_instrument": {"instrument"},
+    "wrong_jsonrpc_version": {"envelope_jsonrpc"},
+    "wrong_id": {"envelope_id"},
+    "limit_price_ignored": {"limit_respected"},
+    "market_reported_as_limit": {"order_type"},
+    "invalid_type_accepted": {"error_on_invalid_type"},
+    "order_when_flat": {"error_when_flat"},
+    "position_not_updated": {"position_consistent", "position_flat_when_filled"},
+    "average_price_wrong": {"average_price"},
+    "trade_order_id_mismatch": {"trade_order_ids"},
+    "timestamps_out_of_order": {"timestamps"},
+    "market_close_left_open": {"market_not_open"},
+    "error_on_valid_close": {"success_on_valid"},
+    "html_500": {"success_on_valid"},
+}
+
+
+def scenario_close(scenario: str, *, fault: str | None) -> CloseCase:
+    """Run the close that exposes faults of ``scenario`` on a fresh exchange."""
+    exchange = SimulatedExchange(seed=7, fault=fault)
+    exchange.set_book(INSTRUMENT, bids=BIDS, asks=ASKS)
+    if scenario != "flat":
+        exchange.set_position(INSTRUMENT, POSITION, average_price=89000.0)
+    params: dict[str, Any] = {"instrument_name": INSTRUMENT, "type": "market"}
+    if scenario == "limit":
+        params = {"instrument_name": INSTRUMENT, "type": "limit", "price": 90010.0}
+    elif scenario == "invalid_type":
+        params["type"] = "stop"
+    case = run_close(Client(exchange), **params)
+    broken_rules(case)
+    return case
+
+
+def test_the_catalogue_has_at_least_15_one_line_faults() -> None:
+    assert len(FAULTS) >= 15
+    for name, fault in FAULTS.items():
+        assert fault.name == name
+        assert fault.description
+        assert "\n" not in fault.description
+        assert fault.breaks
+        assert "\n" not in fault.breaks
+        assert fault.kind in ("response", "execution", "transport")
+        assert (fault.kind == "transport") == (fault.transport is not None)
+    assert set(EXPECTED) == set(FAULTS), "every fault needs its expected breakage here"
+
+
+@pytest.mark.parametrize("scenario", ["market", "limit", "flat", "invalid_type"])
+def test_the_correct_mode_breaks_no_rule_in_any_fault_scenario(scenario: str) -> None:
+    case = scenario_close(scenario, fault=None)
+    assert case.broken == set(), case.response
+
+
+@pytest.mark.parametrize("name", list(FAULTS))
+def test_each_fault_breaks_what_its_name_says(name: str) -> None:
+    case = scenario_close(FAULTS[name].scenario, fault=name)
+    assert case.broken == EXPECTED[name], json.dumps(case.response)[:2000]
+
+
+def test_the_limit_scenario_rests_in_the_correct_mode_but_fills_past_the_limit_when_faulty() -> (
+    None
+):
+    correct = scenario_close("limit", fault=None).response["result"]
+    faulty = scenario_close("limit", fault="limit_price_ignored").response["result"]
+    assert correct["order"]["order_state"] == "open"
+    assert correct["trades"] == []
+    assert faulty["order"]["order_state"] == "filled"
+    assert all(trade["price"] < 90010.0 for trade in faulty["trades"])
+
+
+def test_html_500_is_flagged_for_transports_on_close_requests_only() -> None:
+    exchange = SimulatedExchange(fault="html_500")
+    close = {"jsonrpc": "2.0", "id": 1, "method": "private/close_position", "params": {}}
+    ticker = {"jsonrpc": "2.0", "id": 2, "method": "public/ticker", "params": {}}
+    assert exchange.transport_fault(close) == "html_500"
+    assert exchange.transport_fault(ticker) is None
+    assert SimulatedExchange().transport_fault(close) is None
+    assert HTML_500_BODY.startswith("<html>")
+    assert "500" in HTML_500_BODY
+
+
+@pytest.mark.parametrize("name", list(FAULTS))
+def test_faults_leave_every_other_method_untouched(name: str) -> None:
+    def session(fault: str | None) -> list[dict[str, Any]]:
+        exchange = SimulatedExchange(seed=3, fault=fault)
+        client = Client(exchange)
+        replies = [
+            client.call("public/ticker", instrument_name=INSTRUMENT),
+            client.call("private/buy", instrument_name=INSTRUMENT, amount=100, type="market"),
+            client.call("private/get_position", instrument_name=INSTRUMENT),
+            client.call("private/sell", instrument_name=INSTRUMENT, amount=10, type="limit",
+                        price=95000.0),
+            client.call("private/get_open_orders_by_instrument", instrument_name=INSTRUMENT),
+            client.call("private/cancel_all_by_instrument", instrument_name=INSTRUMENT),
+        ]  # fmt: skip
+        return replies
+
+    assert session(name) == session(None)
+
+
+def test_an_unknown_fault_is_refused_with_the_list_of_names() -> None:
+    with pytest.raises(InvalidArgument, match="reduce_only_false"):
+        SimulatedExchange(fault="no_such_fault")
