@@ -11,8 +11,10 @@ import pytest
 from exchange_testkit import Client, broken_rules, run_close
 from hypothesis import given
 from hypothesis import strategies as st
+from jsonschema.validators import validator_for
 
 from deribit_contract.exchange import INSTRUMENTS, SimulatedExchange
+from deribit_contract.schema.store import load_schema
 
 REALDATA = Path(__file__).resolve().parents[2] / "fixtures" / "captured" / "realdata"
 BTC = "BTC-PERPETUAL"
@@ -21,16 +23,18 @@ BTC = "BTC-PERPETUAL"
 @given(
     seed=st.integers(0, 10_000),
     name=st.sampled_from(sorted(INSTRUMENTS)),
-    contracts=st.integers(-6000, 6000).filter(bool),
+    contracts=st.integers(1, 6000),
+    short=st.booleans(),
     close_type=st.sampled_from(["market", "limit"]),
     offset_ticks=st.integers(-40, 40),
 )
 def test_correct_closes_keep_every_rule(
-    seed: int, name: str, contracts: int, close_type: str, offset_ticks: int
+    seed: int, name: str, contracts: int, short: bool, close_type: str, offset_ticks: int
 ) -> None:
     instrument = INSTRUMENTS[name]
     exchange = SimulatedExchange(seed=seed)
-    exchange.set_position(name, float(contracts * instrument.contract_size))
+    size = contracts * instrument.contract_size
+    exchange.set_position(name, float(-size if short else size))
     params: dict[str, Any] = {"instrument_name": name, "type": close_type}
     if close_type == "limit":
         price = instrument.reference_price + offset_ticks * instrument.tick_size
@@ -187,3 +191,22 @@ def test_close_objects_use_only_fields_and_types_seen_in_real_captures() -> None
             assert _kind(value) in seen[key], f"{key}: {_kind(value)} not in {seen[key]}"
     for undocumented in ("user_id", "self_trade", "risk_reducing", "contracts"):
         assert undocumented in result["trades"][0]
+
+
+@pytest.mark.parametrize(
+    ("name", "size", "params"),
+    [
+        (BTC, 5000.0, {"type": "market"}),
+        ("ETH-PERPETUAL", -30.0, {"type": "limit", "price": 2990.0}),
+        ("BTC_USDC-PERPETUAL", 0.5, {"type": "market"}),
+        (BTC, 0.0, {"type": "market"}),  # flat: the error envelope must validate too
+    ],
+)
+def test_correct_answers_validate_in_observed_mode(
+    name: str, size: float, params: dict[str, Any]
+) -> None:
+    schema = load_schema("response", "observed")
+    exchange = SimulatedExchange(positions={name: size} if size else None)
+    envelope = Client(exchange).call("private/close_position", instrument_name=name, **params)
+    errors = list(validator_for(schema)(schema).iter_errors(envelope))
+    assert errors == [], [error.message for error in errors]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -317,3 +318,29 @@ def test_calls_are_recorded_without_tokens(client: Client) -> None:
     assert method == "public/ticker"
     assert params == {"instrument_name": BTC}
     assert response["result"]["instrument_name"] == BTC
+
+
+def test_time_moves_forward_on_every_call(client: Client) -> None:
+    first = client.call("public/get_time")
+    second = client.call("public/get_time")
+    assert second["usIn"] > first["usOut"] >= first["usIn"]
+    assert second["result"] > first["result"]
+
+
+def test_concurrent_calls_keep_the_books_consistent() -> None:
+    exchange = SimulatedExchange(seed=2)
+    exchange.set_book(BTC, bids=[], asks=[(90000.0, 100_000.0)])
+    client = Client(exchange)
+    buy = client.request("private/buy", instrument_name=BTC, amount=10, type="market")
+
+    def worker() -> None:
+        for _ in range(50):
+            exchange.handle(buy, auth=client.auth)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert exchange.get_position(BTC)["size"] == 2000.0
+    assert client.result("public/ticker", instrument_name=BTC)["best_ask_amount"] == 98_000.0

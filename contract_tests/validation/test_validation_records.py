@@ -67,7 +67,7 @@ def test_stdin_dash_streams_lines_and_documents() -> None:
 def test_missing_path_fails_before_reading_anything(tmp_path: Path) -> None:
     good = tmp_path / "ok.json"
     good.write_text("{}")
-    with pytest.raises(InvalidArgument, match="nope.json"):
+    with pytest.raises(InvalidArgument, match=r"nope\.json"):
         next(iter_records([good, tmp_path / "nope.json"]))
 
 

@@ -19,6 +19,7 @@ How a source is split:
 from __future__ import annotations
 
 import io
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -63,6 +64,38 @@ class RawRecord(NamedTuple):
     def label(self) -> str:
         """``file:line`` (``<stdin>:line`` for stdin)."""
         return f"{self.source}:{self.line}"
+
+
+def _walk(directory: Path) -> Iterator[Path]:
+    # Entries in one sorted sequence (files and subdirectories interleaved by name) so that the
+    # order is that of the sorted full paths, whatever the filesystem returns.
+    for entry in sorted(os.scandir(directory), key=lambda e: e.name):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            yield from _walk(Path(entry.path))
+        elif entry.is_file() and Path(entry.name).suffix.lower() in _DIR_SUFFIXES:
+            yield Path(entry.path)
+
+
+def expand_paths(paths: Iterable[str | Path]) -> Iterator[tuple[str, Path | None]]:
+    """Yield ``(display name, file)`` for every input; ``-`` yields ``("<stdin>", None)``.
+
+    Directories are walked recursively in sorted order (hidden entries skipped) so that runs
+    are reproducible. A path that does not exist raises :class:`InvalidArgument`.
+    """
+    for entry in paths:
+        if str(entry) == "-":
+            yield "<stdin>", None
+            continue
+        path = Path(entry)
+        if path.is_dir():
+            for child in _walk(path):
+                yield str(child), child
+        elif path.is_file():
+            yield str(path), path
+        else:
+            raise InvalidArgument(f"{path}: no such file or directory")
 
 
 def check_paths(paths: Iterable[str | Path]) -> None:
