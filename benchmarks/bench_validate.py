@@ -38,6 +38,7 @@ import jsonschema
 import jsonschema_rs
 import orjson
 
+from deribit_contract.cli import build_parser
 from deribit_contract.cli import main as cli_main
 from deribit_contract.schema.store import load_schema
 
@@ -89,8 +90,9 @@ def _vary(base: dict[str, Any], rng: random.Random, index: int) -> dict[str, Any
     return record
 
 
-def build_records(count: int, seed: int) -> Iterator[bytes]:
-    """``count`` JSON Lines records: ~94% success, ~5% error envelopes, ~1% broken."""
+def build_records(count: int, seed: int, broken: float) -> Iterator[bytes]:
+    """``count`` JSON Lines records: ~95% success, ~5% error envelopes; a ``broken`` share
+    (half truncated lines, half schema violations) so the explaining path runs too."""
     rng = random.Random(seed)
     successes = [_load(REALDATA / name) for name in SHAPED]
     errors = [_load(p) for p in sorted((REALDATA / "errors").glob("*.json"))]
@@ -102,18 +104,19 @@ def build_records(count: int, seed: int) -> Iterator[bytes]:
         else:
             record = _vary(rng.choice(successes), rng, index)
         line = orjson.dumps(record)
-        if roll > 0.995:
+        flaw = rng.random()
+        if flaw < broken / 2:
             line = line[: len(line) // 2]  # truncated line: not JSON
-        elif roll > 0.99:
+        elif flaw < broken and "result" in record:
             record["result"]["order"]["price"] = str(record["result"]["order"]["price"])
             line = orjson.dumps(record)  # schema violation: explained by jsonschema
         yield line
 
 
-def write_jsonl(path: Path, count: int, seed: int) -> int:
+def write_jsonl(path: Path, count: int, seed: int, broken: float) -> int:
     size = 0
     with path.open("wb") as handle:
-        for line in build_records(count, seed):
+        for line in build_records(count, seed, broken):
             handle.write(line + b"\n")
             size += len(line) + 1
     return size
@@ -171,14 +174,29 @@ def main() -> int:
         default=5_000,
         help="responses validated by jsonschema alone (its rate is extrapolated)",
     )
+    parser.add_argument(
+        "--broken-rate",
+        type=float,
+        default=0.002,
+        help="share of records that are truncated or violate the schema (default 0.2%%)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-validate-") as tmp:
         big = Path(tmp) / "big.jsonl"
         small = Path(tmp) / "small.jsonl"
-        size = write_jsonl(big, args.count, args.seed)
+        size = write_jsonl(big, args.count, args.seed, args.broken_rate)
         small_count = max(args.count // 10, 1)
-        small_size = write_jsonl(small, small_count, args.seed)
-        print(f"input: {args.count} responses, {size / 1e6:.1f} MB JSON Lines (seed {args.seed})")
+        small_size = write_jsonl(small, small_count, args.seed, args.broken_rate)
+        print(
+            f"input: {args.count} responses, {size / 1e6:.1f} MB JSON Lines (seed {args.seed}, "
+            f"{args.broken_rate:.2%} broken)"
+        )
+        # One-off start-up (importing every subcommand, compiling schemas) is timed apart
+        # so that the rate is the per-record cost.
+        start = time.perf_counter()
+        build_parser()
+        run_kit(small)
+        print(f"one-off CLI start-up + first small run: {time.perf_counter() - start:.2f} s")
 
         js_rate, js_n = bench_jsonschema(big, args.jsonschema_sample)
         print(

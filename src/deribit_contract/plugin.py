@@ -1,3 +1,328 @@
-"""pytest plugin of the kit (wired up by the contract-suite issue)."""
+"""The kit's pytest plugin (entry point ``pytest11``): options, markers, profiles, fixtures.
+
+Installing the package is enough for any repository to get it::
+
+    pytest --pyargs deribit_contract.suite                      # the contract suite, local server
+    pytest --pyargs deribit_contract.suite --deribit-target https://test.deribit.com
+
+and, in the user's own tests, the fixtures ``deribit_mock`` (respx, a fresh simulated exchange
+per test; configure it with ``@pytest.mark.deribit_mock(fault=..., positions={...})``),
+``deribit_run`` / ``deribit_session`` / ``deribit_client`` (the selected target) and
+``assert_close_position_contract``. This module is wiring only: the policies live in
+:mod:`deribit_contract.contract`. URL targets pass the production guard in
+``pytest_configure``, before a single request; the run's observations live in ``config.stash``
+and cross pytest-xdist workers as JSON through ``workeroutput``.
+"""
 
 from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis.errors import InvalidArgument as HypothesisInvalidArgument
+
+from deribit_contract._fileio import atomic_write_text
+from deribit_contract.contract.checks import ContractJudge
+from deribit_contract.contract.run import ContractRun
+from deribit_contract.contract.session import BudgetExhausted, ExchangeSession
+from deribit_contract.contract.target import TargetSpec, TracedClient, parse_target
+from deribit_contract.errors import ContractKitError, RateLimited, TargetError, TargetUnavailable
+from deribit_contract.redaction import Redactor
+from deribit_contract.reporting.observations import RunObservations
+
+__all__ = ["OBSERVATIONS_KEY", "PROBLEMS_KEY", "SPEC_KEY", "observations_of"]
+
+OBSERVATIONS_KEY = pytest.StashKey[RunObservations]()
+PROBLEMS_KEY = pytest.StashKey[list[str]]()
+SPEC_KEY = pytest.StashKey[TargetSpec]()
+_PROFILE_KEY = pytest.StashKey[str]()
+_WORKER_OUTPUT = "deribit_contract_observations"
+_RUN_PROFILE = "deribit-contract-run"
+_STOPPING = (RateLimited, BudgetExhausted, TargetUnavailable)
+
+
+def observations_of(config: pytest.Config) -> RunObservations:
+    """The run's observations (merged from every xdist worker on the controller)."""
+    return config.stash.setdefault(OBSERVATIONS_KEY, RunObservations())
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("deribit-contract", "Deribit close_position contract kit")
+    group.addoption("--deribit-target", default="local", metavar="TARGET",
+                    help="local (start the simulated exchange on 127.0.0.1, default), mock "
+                         "(respx, no sockets) or a URL: https://test.deribit.com, ws(s)://...")
+    group.addoption("--deribit-mode", default="observed", choices=("observed", "documented"),
+                    help="schema mode: observed (real traffic, default) or documented (the "
+                         "vendor's table; errata are reported as differences)")
+    group.addoption("--deribit-allow-host", action="append", default=[], metavar="HOST",
+                    help="allow this non-testnet host (repeatable); Deribit production also "
+                         "needs DERIBIT_CONTRACT_CONFIRM_PRODUCTION=<host>")
+    group.addoption("--deribit-order-budget", type=int, default=None, metavar="N",
+                    help="most orders the run may place (default: unlimited locally, 60 live); "
+                         "0 skips every test marked places_orders")
+    group.addoption("--deribit-instrument", action="append", default=[], metavar="NAME",
+                    help="instrument to trade (repeatable; default BTC-PERPETUAL, ETH-PERPETUAL, "
+                         "BTC_USDC-PERPETUAL locally, BTC-PERPETUAL live)")
+    group.addoption("--deribit-fault", default=None, metavar="NAME",
+                    help="run the local/mock exchange with this fault mode (proves checks fail)")
+    group.addoption("--deribit-max-examples", type=int, default=None, metavar="N",
+                    help="Hypothesis max_examples for the suite (default: the active profile)")
+    group.addoption("--deribit-steps", type=int, default=None, metavar="N",
+                    help="steps per stateful example (default 10)")
+    group.addoption("--deribit-report", default=None, metavar="PATH",
+                    help="write the run's observations (redacted JSON) to PATH")  # fmt: skip
+
+
+def _register_profiles() -> None:
+    """dev, ci and live, unless the project already registered its own under those names."""
+    wanted: dict[str, dict[str, Any]] = {
+        "dev": {"max_examples": 30, "deadline": None},
+        "ci": {"max_examples": 60, "deadline": None, "derandomize": True, "database": None},
+        "live": {
+            "max_examples": 5,
+            "deadline": None,
+            "database": None,
+            "suppress_health_check": [HealthCheck.too_slow],
+        },
+    }
+    for name, options in wanted.items():
+        try:
+            settings.get_profile(name)
+        except HypothesisInvalidArgument:
+            settings.register_profile(name, **options)
+
+
+@pytest.hookimpl(trylast=True)  # after Hypothesis' own plugin has loaded --hypothesis-profile
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "live: talks to the selected target (local server, mock or a remote exchange)"
+    )
+    config.addinivalue_line(
+        "markers",
+        "places_orders: places orders on the target; spends the run's order budget and is "
+        "skipped when --deribit-order-budget is 0",
+    )
+    config.addinivalue_line(
+        "markers",
+        "deribit_mock(fault=None, seed=0, positions=None, base_url=...): configure the "
+        "deribit_mock fixture for this test",
+    )
+    _register_profiles()
+    observations_of(config)
+    config.stash[PROBLEMS_KEY] = []
+    try:
+        spec = parse_target(
+            config.getoption("deribit_target"),
+            fault=config.getoption("deribit_fault"),
+            allow_hosts=config.getoption("deribit_allow_host"),
+            instruments=config.getoption("deribit_instrument"),
+            order_budget=config.getoption("deribit_order_budget"),
+        )
+    except ContractKitError as exc:  # the guard refused before any request: a usage error
+        raise pytest.UsageError(f"deribit-contract: {exc}") from None
+    if spec.is_live and _xdist_workers(config):
+        raise pytest.UsageError(
+            "deribit-contract: refusing -n/--numprocesses against a live target: workers would "
+            "each spend their own order budget and rate limit; run it without -n (the mock and "
+            "local targets run fine under xdist)"
+        )
+    config.stash[SPEC_KEY] = spec
+    _load_run_profile(config, spec)
+
+
+def _xdist_workers(config: pytest.Config) -> bool:
+    if hasattr(config, "workerinput"):
+        return True
+    numprocesses = getattr(config.option, "numprocesses", None)
+    return bool(numprocesses) and numprocesses != "0"
+
+
+def _load_run_profile(config: pytest.Config, spec: TargetSpec) -> None:
+    max_examples = config.getoption("deribit_max_examples")
+    steps = config.getoption("deribit_steps")
+    if max_examples is None and steps is None and not spec.is_live:
+        return
+    config.stash[_PROFILE_KEY] = str(getattr(settings, "_current_profile", None) or "default")
+    base = settings.get_profile("live") if spec.is_live else settings.default
+    options: dict[str, Any] = {"deadline": None, "database": None}
+    if max_examples is not None:
+        options["max_examples"] = max_examples
+    if steps is not None:
+        options["stateful_step_count"] = steps
+    settings.register_profile(_RUN_PROFILE, base, **options)
+    settings.load_profile(_RUN_PROFILE)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    previous = config.stash.get(_PROFILE_KEY, None)
+    if previous is not None:  # in-process runs (the runner, pytester) must not leak settings
+        try:
+            settings.load_profile(previous)
+        except HypothesisInvalidArgument:
+            settings.load_profile("default")
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    spec = config.stash.get(SPEC_KEY, None)
+    if spec is None:
+        return []
+    seed = config.getoption("hypothesis_seed", None)
+    budget = "unlimited" if spec.order_budget is None else str(spec.order_budget)
+    return [
+        f"deribit-contract: target {_safe_label(spec)}, mode {config.getoption('deribit_mode')}, "
+        f"hypothesis seed {seed if seed is not None else '(random)'}, order budget {budget}, "
+        f"instruments {', '.join(spec.instruments)}"
+    ]
+
+
+def _safe_label(spec: TargetSpec) -> str:
+    parts = urlsplit(spec.label)
+    if parts.username or parts.password:  # never print user:password@ from a URL
+        return spec.label.replace(parts.netloc, parts.hostname or "", 1)
+    return spec.label
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("deribit_order_budget") != 0:
+        return
+    skip = pytest.mark.skip(reason="--deribit-order-budget 0: this test places orders")
+    for item in items:
+        if item.get_closest_marker("places_orders") is not None:
+            item.add_marker(skip)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Iterator[None] | Any:
+    report = yield
+    if call.excinfo is not None and isinstance(call.excinfo.value, _STOPPING):
+        problems = item.config.stash.setdefault(PROBLEMS_KEY, [])
+        problems.append(f"{item.nodeid}: {call.excinfo.value}")
+        item.session.shouldstop = f"the run cannot make progress: {call.excinfo.value}"
+    return report
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    config = session.config
+    observations = observations_of(config)
+    workeroutput = getattr(config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput[_WORKER_OUTPUT] = json.dumps(observations.to_json())
+        workeroutput[_WORKER_OUTPUT + "_problems"] = json.dumps(config.stash.get(PROBLEMS_KEY, []))
+        return
+    path = config.getoption("deribit_report")
+    if path:
+        spec = config.stash.get(SPEC_KEY, None)
+        redactor = Redactor([spec.client_secret if spec else None])
+        text = json.dumps(redactor.json(observations.to_json()), indent=2, sort_keys=True)
+        atomic_write_text(Path(path), redactor.text(text) + "\n")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """xdist controller: fold a finished worker's observations into the run's."""
+    output = getattr(node, "workeroutput", {}) or {}
+    raw = output.get(_WORKER_OUTPUT)
+    if raw:
+        observations_of(node.config).merge(RunObservations.from_json(json.loads(raw)))
+    problems = output.get(_WORKER_OUTPUT + "_problems")
+    if problems:
+        node.config.stash.setdefault(PROBLEMS_KEY, []).extend(json.loads(problems))
+
+
+# --- fixtures -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def deribit_run(request: pytest.FixtureRequest) -> Iterator[ContractRun]:
+    """The contract run against the selected target (started once per session / worker)."""
+    config = request.config
+    seed = config.getoption("hypothesis_seed", None)
+    run = ContractRun(
+        config.stash[SPEC_KEY],
+        mode=config.getoption("deribit_mode"),
+        seed="" if seed is None else str(seed),
+        observations=observations_of(config),
+    )
+    try:
+        run.start()
+    except TargetError as exc:
+        config.stash.setdefault(PROBLEMS_KEY, []).append(f"target unusable: {exc}")
+        pytest.exit(f"deribit-contract: the target is unusable: {exc}", returncode=2)
+    try:
+        yield run
+    finally:
+        run.finish()
+        report = run.cleanup_report
+        if report is not None and report.problems:
+            config.stash.setdefault(PROBLEMS_KEY, []).extend(report.problems)
+
+
+@pytest.fixture(scope="session")
+def deribit_session(deribit_run: ContractRun) -> ExchangeSession:
+    """The run's :class:`ExchangeSession` (budget, back-off, no blind retries)."""
+    assert deribit_run.session is not None
+    return deribit_run.session
+
+
+@pytest.fixture
+def deribit_client(deribit_run: ContractRun) -> TracedClient:
+    """A raw JSON-RPC client of the selected target, authenticated when credentials exist."""
+    assert deribit_run.target is not None
+    client = deribit_run.target.client()
+    credentials = deribit_run.target.credentials
+    if credentials is not None:
+        client.authenticate(*credentials)
+    return client
+
+
+@pytest.fixture
+def deribit_mock(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """httpx talks to a fresh simulated Deribit (respx) for this test; see the marker."""
+    from deribit_contract.transports.respx_mock import deribit_mock as make_mock
+
+    marker = request.node.get_closest_marker("deribit_mock")
+    options: dict[str, Any] = dict(marker.kwargs) if marker is not None else {}
+    positions: Mapping[str, float] = options.pop("positions", None) or {}
+    with make_mock(**options) as mock:
+        for name, size in positions.items():
+            mock.set_position(name, size)
+        yield mock
+
+
+@pytest.fixture
+def assert_close_position_contract(request: pytest.FixtureRequest) -> Callable[..., None]:
+    """``assert_close_position_contract(request, response, position_before, position_after)``.
+
+    Raises :class:`~deribit_contract.errors.ContractViolation` naming every broken rule (schema
+    in the selected mode, every invariant); verdicts are recorded in the run's observations.
+    """
+    config = request.config
+    judge = ContractJudge(
+        observations_of(config),
+        mode=config.getoption("deribit_mode"),
+        seed=str(config.getoption("hypothesis_seed", None) or ""),
+        base_url="https://test.deribit.com",
+    )
+    test = request.node.nodeid
+
+    def check(
+        rpc_request: Mapping[str, Any] | None,
+        response: Any,
+        position_before: Mapping[str, Any] | None,
+        position_after: Mapping[str, Any] | None,
+        *,
+        tick_size: float | None = None,
+    ) -> None:
+        __tracebackhide__ = True
+        judge.check_close(
+            rpc_request, response, position_before, position_after, tick_size=tick_size, test=test
+        )
+
+    return check

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from deribit_contract.schema.store import MODES, PARTS
-from deribit_contract.validation.records import RawRecord, check_paths, expand_paths, iter_records
+from deribit_contract.validation.bulk import BulkScanner
+from deribit_contract.validation.records import Batch, check_paths, expand_paths, iter_batches
 from deribit_contract.validation.report import make_reporter
 from deribit_contract.validation.validator import ResponseValidator
 
@@ -71,13 +72,13 @@ def _input_bytes(paths: list[str]) -> int | None:
     return total
 
 
-def _with_progress(records: Iterator[RawRecord], total: int, stream: TextIO) -> Iterator[RawRecord]:
+def _with_progress(batches: Iterator[Batch], total: int, stream: TextIO) -> Iterator[Batch]:
     from tqdm import tqdm  # imported lazily: most runs never draw a bar
 
     with tqdm(total=total, unit="B", unit_scale=True, file=stream, leave=False) as bar:
-        for item in records:
-            yield item
-            bar.update(len(item.raw) + 1)
+        for batch in batches:
+            yield batch
+            bar.update(sum(map(len, batch.lines)) + len(batch.lines))
 
 
 def _handle(args: argparse.Namespace) -> int:
@@ -87,14 +88,14 @@ def _handle(args: argparse.Namespace) -> int:
         print("deribit-contract validate: error: - (stdin) given more than once", file=sys.stderr)
         return 2
     validator = ResponseValidator(args.mode, part=args.part, directory=args.schemas)
-    records: Iterator[RawRecord] = iter_records(paths)
+    batches: Iterator[Batch] = iter_batches(paths)
     if not args.no_progress and sys.stderr.isatty():
         total = _input_bytes(paths)
         if total is not None and total >= PROGRESS_MIN_BYTES:
-            records = _with_progress(records, total, sys.stderr)
+            batches = _with_progress(batches, total, sys.stderr)
     reporter = make_reporter(args.output_format, sys.stdout)
     reporter.start(mode=args.mode, part=args.part)
-    validator.scan(records, reporter.summary, reporter.emit)
+    BulkScanner(validator).run(batches, reporter.summary, reporter.emit)
     reporter.finish()
     if reporter.summary.records == 0:
         print(

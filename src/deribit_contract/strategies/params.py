@@ -18,13 +18,16 @@ from hypothesis.strategies import SearchStrategy
 
 from deribit_contract.errors import InvalidArgument
 from deribit_contract.schema.store import load_schema
+from deribit_contract.strategies._choice import Chooser, DrawChooser
 from deribit_contract.strategies._closing import CATALOG, Instrument
 
 __all__ = [
     "DEFAULT_INVALID_RULES",
     "INVALID_PARAM_RULES",
     "InvalidParams",
+    "apply_rule",
     "invalid_params",
+    "make_valid_params",
     "requests",
     "valid_params",
 ]
@@ -114,16 +117,23 @@ def valid_params(
 
     @st.composite
     def draw(draw: Any) -> dict[str, Any]:
-        instrument = draw(st.sampled_from(catalog))
-        order_type = draw(st.sampled_from(types))
-        params: dict[str, Any] = {"instrument_name": instrument.instrument_name, "type": order_type}
-        if order_type == "limit":
-            ticks = round(instrument.reference_price / instrument.tick_size)
-            price = draw(st.integers(1, 2 * ticks)) * instrument.tick_size
-            params["price"] = round(price, 10) + 0.0
-        return params
+        chooser = DrawChooser(draw)
+        return make_valid_params(
+            chooser, instrument=chooser.choice(catalog), order_type=chooser.choice(types)
+        )
 
     return draw()
+
+
+def make_valid_params(
+    chooser: Chooser, *, instrument: Instrument, order_type: str
+) -> dict[str, Any]:
+    """Valid params for ``instrument`` and ``order_type`` (a limit close gets a tick-grid price)."""
+    params: dict[str, Any] = {"instrument_name": instrument.instrument_name, "type": order_type}
+    if order_type == "limit":
+        ticks = round(instrument.reference_price / instrument.tick_size)
+        params["price"] = round(chooser.integer(1, 2 * ticks) * instrument.tick_size, 10) + 0.0
+    return params
 
 
 def requests(*, mode: str = "observed") -> SearchStrategy[dict[str, Any]]:
@@ -154,16 +164,10 @@ def invalid_params(
             f"unknown or no invalid-param rule(s) {unknown}; known: {list(INVALID_PARAM_RULES)}"
         )
     schema = _params_schema(mode)
-    declared = set(schema.get("properties", {}))
-    allowed_types = set(_type_values(schema))
-    bad_types = [value for value in _BAD_TYPES if value not in allowed_types]
-    listed = {instrument.instrument_name for instrument in CATALOG}
-    unknown_names = [name for name in _UNKNOWN_INSTRUMENTS if name not in listed]
     limit_params = valid_params(mode=mode).map(_as_limit)
 
     def one(rule: str) -> SearchStrategy[InvalidParams]:
         area, _, name = rule.partition(".")
-        description, schema_level = INVALID_PARAM_RULES[rule]
         base = (
             limit_params
             if area in ("price", "limit") or name == "price"
@@ -172,38 +176,60 @@ def invalid_params(
 
         @st.composite
         def mutate(draw: Any) -> InvalidParams:
-            params = dict(draw(base))
-            if area == "missing":
-                del params[name]
-            elif area == "misspelled":
-                key = draw(st.sampled_from([k for k in _MISSPELLINGS[name] if k not in declared]))
-                params[key] = params.pop(name)
-            elif rule == "enum.type":
-                params["type"] = draw(st.sampled_from(bad_types))
-            elif area == "json_type":
-                wrong = (
-                    st.sampled_from([None, True, 7, 1.5, ["x"], {"v": 1}])
-                    if name != "price"
-                    else st.sampled_from([None, True, "100", "", [1], {"v": 1}])
-                )
-                params[name] = draw(wrong)
-            elif rule == "price.negative":
-                params["price"] = -abs(params["price"])
-            elif rule == "price.zero":
-                params["price"] = draw(st.sampled_from([0, 0.0]))
-            elif rule == "price.nan":
-                params["price"] = math.nan
-            elif rule == "price.infinite":
-                params["price"] = draw(st.sampled_from([math.inf, -math.inf]))
-            elif rule == "instrument.unknown":
-                params["instrument_name"] = draw(st.sampled_from(unknown_names))
-            elif rule == "limit.price_missing":
-                del params["price"]
-            return InvalidParams(rule, params, description, schema_level)
+            return apply_rule(rule, draw(base), DrawChooser(draw), schema=schema)
 
         return mutate()
 
     return st.one_of([one(rule) for rule in selected])
+
+
+def apply_rule(
+    rule: str, params: Mapping[str, Any], chooser: Chooser, *, schema: Mapping[str, Any]
+) -> InvalidParams:
+    """``params`` (valid; a limit close for price rules) broken in exactly the way ``rule`` names.
+
+    Shared by :func:`invalid_params` and the seeded fixture generator; ``schema`` is the params
+    schema, so misspellings and bad enum values never collide with what it allows.
+    """
+    description, schema_level = INVALID_PARAM_RULES[rule]
+    area, _, name = rule.partition(".")
+    mutated = (
+        dict(params)
+        if area not in ("price", "limit") and name != "price"
+        else _as_limit(dict(params))
+    )
+    if area == "missing":
+        del mutated[name]
+    elif area == "misspelled":
+        declared = set(schema.get("properties", {}))
+        key = chooser.choice([k for k in _MISSPELLINGS[name] if k not in declared])
+        mutated[key] = mutated.pop(name)
+    elif rule == "enum.type":
+        allowed = set(_type_values(schema))
+        mutated["type"] = chooser.choice([value for value in _BAD_TYPES if value not in allowed])
+    elif area == "json_type":
+        wrong: tuple[Any, ...] = (
+            (None, True, "100", "", [1], {"v": 1})
+            if name == "price"
+            else (None, True, 7, 1.5, ["x"], {"v": 1})
+        )
+        mutated[name] = chooser.choice(wrong)
+    elif rule == "price.negative":
+        mutated["price"] = -abs(mutated["price"])
+    elif rule == "price.zero":
+        mutated["price"] = chooser.choice((0, 0.0))
+    elif rule == "price.nan":
+        mutated["price"] = math.nan
+    elif rule == "price.infinite":
+        mutated["price"] = chooser.choice((math.inf, -math.inf))
+    elif rule == "instrument.unknown":
+        listed = {instrument.instrument_name for instrument in CATALOG}
+        mutated["instrument_name"] = chooser.choice(
+            [n for n in _UNKNOWN_INSTRUMENTS if n not in listed]
+        )
+    elif rule == "limit.price_missing":
+        del mutated["price"]
+    return InvalidParams(rule, mutated, description, schema_level)
 
 
 def _as_limit(params: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ by jsonschema. See :mod:`.validator` for the design and :mod:`.report` for outpu
 
 from __future__ import annotations
 
+from deribit_contract.validation.bulk import BulkScanner
 from deribit_contract.validation.records import RawRecord, iter_records
 from deribit_contract.validation.report import JsonReporter, Summary, TextReporter, make_reporter
 from deribit_contract.validation.results import UndocumentedField, ValidationResult, Violation
@@ -23,6 +24,7 @@ from deribit_contract.validation.validator import (
 )
 
 __all__ = [
+    "BulkScanner",
     "JsonReporter",
     "RawRecord",
     "ResponseValidator",

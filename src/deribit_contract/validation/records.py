@@ -32,9 +32,11 @@ from deribit_contract.errors import InvalidArgument
 __all__ = [
     "JSONL_SUFFIXES",
     "MAX_RECORD_BYTES",
+    "Batch",
     "RawRecord",
     "check_paths",
     "expand_paths",
+    "iter_batches",
     "iter_records",
 ]
 
@@ -43,6 +45,8 @@ JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".jsonlines"})
 # be buffered (it would break the constant-memory promise).
 MAX_RECORD_BYTES = 16 * 1024 * 1024
 _CHUNK = 1024 * 1024
+# records per bulk batch ~ _BLOCK / record size; small enough that parsed batches stay small
+_BLOCK = 256 * 1024
 _DIR_SUFFIXES = JSONL_SUFFIXES | {".json"}
 _SNIFF_LINES = 64
 
@@ -140,27 +144,74 @@ def _is_standalone_json(line: bytes) -> bool:
     return True
 
 
-def _lines_as_records(
+class Batch(NamedTuple):
+    """Consecutive records of one source: ``lines[i]`` is record ``first_line + i``.
+
+    The bulk path validates a batch with one compiled call; ``error`` is set only on a
+    one-record batch whose bytes could not be kept (too large).
+    """
+
+    source: str
+    first_line: int
+    lines: list[bytes]
+    error: str | None = None
+
+
+def _too_long(name: str, number: int) -> Batch:
+    reason = f"line longer than {MAX_RECORD_BYTES} bytes; not a close_position response"
+    return Batch(name, number, [b""], reason)
+
+
+def _lines_as_batches(
     name: str, stream: BinaryIO, first_number: int, pending: list[bytes]
-) -> Iterator[RawRecord]:
+) -> Iterator[Batch]:
+    # Reads fixed-size blocks and splits them at newlines in C; only the unfinished tail of a
+    # block is carried over, so memory is bounded by the block size and MAX_RECORD_BYTES.
     number = first_number
-    for line in pending:
-        yield RawRecord(name, number, _strip_eol(line))
-        number += 1
+    if pending:
+        yield Batch(name, number, [_strip_eol(line) for line in pending])
+        number += len(pending)
+    tail = b""
     while True:
-        line, too_long = _read_line(stream)
-        if too_long:
-            yield RawRecord(
-                name,
-                number,
-                b"",
-                f"line longer than {MAX_RECORD_BYTES} bytes; not a close_position response",
-            )
-        elif not line:
+        block = stream.read(_BLOCK)
+        if not block:
+            if tail:
+                yield Batch(name, number, [_strip_eol(tail)])
             return
-        else:
-            yield RawRecord(name, number, _strip_eol(line))
-        number += 1
+        data = tail + block if tail else block
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            tail = data
+            if len(tail) > MAX_RECORD_BYTES:
+                yield _too_long(name, number)
+                number += 1
+                tail = _drain_line(stream)
+            continue
+        lines = data[:cut].split(b"\n")
+        tail = data[cut + 1 :]
+        if b"\r" in data:
+            lines = [line[:-1] if line.endswith(b"\r") else line for line in lines]
+        if len(data) > MAX_RECORD_BYTES and max(map(len, lines)) > MAX_RECORD_BYTES:
+            for line in lines:
+                if len(line) > MAX_RECORD_BYTES:
+                    yield _too_long(name, number)
+                else:
+                    yield Batch(name, number, [line])
+                number += 1
+            continue
+        yield Batch(name, number, lines)
+        number += len(lines)
+
+
+def _drain_line(stream: BinaryIO) -> bytes:
+    """Skip the rest of an over-long line; return what follows its newline in the last read."""
+    while True:
+        chunk = stream.read(_CHUNK)
+        if not chunk:
+            return b""
+        cut = chunk.find(b"\n")
+        if cut >= 0:
+            return chunk[cut + 1 :]
 
 
 def _looks_like_jsonl(text: bytes) -> bool:
@@ -175,39 +226,35 @@ def _looks_like_jsonl(text: bytes) -> bool:
     return objects * 2 >= min(len(lines), _SNIFF_LINES)
 
 
-def _split_source(name: str, stream: BinaryIO, *, force_lines: bool) -> Iterator[RawRecord]:
+def _split_source(name: str, stream: BinaryIO, *, force_lines: bool) -> Iterator[Batch]:
     if force_lines:
-        yield from _lines_as_records(name, stream, 1, [])
+        yield from _lines_as_batches(name, stream, 1, [])
         return
     # Sniff: leading blank lines are kept so line numbers stay true.
     pending: list[bytes] = []
     while True:
         line, too_long = _read_line(stream)
         if too_long:
-            yield RawRecord(
-                name,
-                len(pending) + 1,
-                b"",
-                f"line longer than {MAX_RECORD_BYTES} bytes; not a close_position response",
-            )
-            yield from _lines_as_records(name, stream, len(pending) + 2, [])
+            yield from _lines_as_batches(name, io.BytesIO(b""), 1, pending)
+            yield _too_long(name, len(pending) + 1)
+            yield from _lines_as_batches(name, stream, len(pending) + 2, [])
             return
         if not line:
             if not pending:
-                yield RawRecord(name, 1, b"")  # an empty file is one empty record
+                yield Batch(name, 1, [b""])  # an empty file is one empty record
             else:
-                yield from _lines_as_records(name, io.BytesIO(b""), 1, pending)
+                yield from _lines_as_batches(name, io.BytesIO(b""), 1, pending)
             return
         pending.append(line)
         if line.strip():
             break
     if _is_standalone_json(pending[-1]):
-        yield from _lines_as_records(name, stream, 1, pending)
+        yield from _lines_as_batches(name, stream, 1, pending)
         return
     yield from _whole_document(name, stream, pending)
 
 
-def _whole_document(name: str, stream: BinaryIO, pending: list[bytes]) -> Iterator[RawRecord]:
+def _whole_document(name: str, stream: BinaryIO, pending: list[bytes]) -> Iterator[Batch]:
     start = next(i for i, line in enumerate(pending) if line.strip()) + 1
     buffer = bytearray(b"".join(pending))
     while len(buffer) <= MAX_RECORD_BYTES:
@@ -216,27 +263,21 @@ def _whole_document(name: str, stream: BinaryIO, pending: list[bytes]) -> Iterat
             break
         buffer.extend(chunk)
     if len(buffer) > MAX_RECORD_BYTES:
-        yield RawRecord(
-            name,
-            start,
-            b"",
-            f"document larger than {MAX_RECORD_BYTES} bytes; split it into JSON Lines",
-        )
+        reason = f"document larger than {MAX_RECORD_BYTES} bytes; split it into JSON Lines"
+        yield Batch(name, start, [b""], reason)
         return
     data = bytes(buffer)
     if not _is_standalone_json(data) and _looks_like_jsonl(data):
-        yield from _lines_as_records(name, io.BytesIO(data), 1, [])
+        yield from _lines_as_batches(name, io.BytesIO(data), 1, [])
         return
-    yield RawRecord(name, start, data)
+    yield Batch(name, start, [data])
 
 
-def iter_records(
-    paths: Iterable[str | Path], *, stdin: BinaryIO | None = None
-) -> Iterator[RawRecord]:
-    """Yield every record of ``paths`` in order, reading each source lazily.
+def iter_batches(paths: Iterable[str | Path], *, stdin: BinaryIO | None = None) -> Iterator[Batch]:
+    """Yield the records of ``paths`` in order, grouped in batches of consecutive lines.
 
     ``-`` reads ``stdin`` (default: the process's binary stdin). Memory stays bounded by the
-    largest single record, capped at :data:`MAX_RECORD_BYTES`.
+    block size and the largest single record (capped at :data:`MAX_RECORD_BYTES`).
     """
     paths = list(paths)
     check_paths(paths)
@@ -252,3 +293,12 @@ def iter_records(
         with handle:
             force = path.suffix.lower() in JSONL_SUFFIXES
             yield from _split_source(name, handle, force_lines=force)
+
+
+def iter_records(
+    paths: Iterable[str | Path], *, stdin: BinaryIO | None = None
+) -> Iterator[RawRecord]:
+    """Yield every record of ``paths`` in order, one :class:`RawRecord` each (lazily)."""
+    for batch in iter_batches(paths, stdin=stdin):
+        for offset, line in enumerate(batch.lines):
+            yield RawRecord(batch.source, batch.first_line + offset, line, batch.error)

@@ -2,8 +2,8 @@
 
 Valid records are only counted; each invalid or non-JSON record is written as soon as it is
 judged (so a 10 GB capture with a bad line shows it at once), and undocumented fields are
-tallied per field (``$.result.trades[*].self_trade``: count and first record) instead of being
-repeated for every record. Memory is bounded by the number of distinct undocumented fields.
+listed once per field (``$.result.trades[*].self_trade`` and the first record showing it)
+instead of being repeated for every record. Memory is bounded by the number of distinct undocumented fields.
 """
 
 from __future__ import annotations
@@ -22,32 +22,41 @@ __all__ = ["JsonReporter", "Reporter", "Summary", "TextReporter", "make_reporter
 _RENDER_CACHE = 65536
 
 
-@dataclass(slots=True)
-class _Tally:
-    count: int
-    first_record: str
-    first_path: str
+@dataclass(frozen=True, slots=True)
+class _FirstSeen:
+    record: str
+    path: str
 
 
 @dataclass(slots=True)
 class Summary:
-    """Running counts of one validation run."""
+    """Running counts of one validation run.
+
+    ``warnings`` is the number of distinct undocumented fields (``$.result.trades[*].self_trade``
+    counts once however many records carry it); each is listed with the first record that
+    showed it. Counting every occurrence would cost a walk of every record, which the bulk path
+    avoids (it only walks batches that bring something new).
+    """
 
     records: int = 0
     valid: int = 0
     invalid: int = 0
     not_json: int = 0
-    warnings: int = 0
-    undocumented: dict[str, _Tally] = field(default_factory=dict)
+    undocumented: dict[str, _FirstSeen] = field(default_factory=dict)
     _rendered: dict[tuple[str | int, ...], tuple[str, str]] = field(
         default_factory=dict, repr=False
     )
 
-    def tally_paths(self, paths: list[tuple[str | int, ...]], source: str, line: int) -> None:
-        """Tally undocumented-field paths of one record without building warning objects.
+    @property
+    def warnings(self) -> int:
+        """Distinct undocumented fields seen so far."""
+        return len(self.undocumented)
 
-        The bulk path calls this for every valid record, so path strings are rendered once per
-        distinct path (cached, bounded) and the record label only when a field is first seen.
+    def note_paths(self, paths: list[tuple[str | int, ...]], source: str, line: int) -> None:
+        """Record undocumented-field paths of one record (no warning objects built).
+
+        Path strings are rendered once per distinct path (cached, bounded), and the record
+        label only when a field is seen for the first time.
         """
         cache = self._rendered
         for path in paths:
@@ -56,15 +65,11 @@ class Summary:
                 rendered = (json_path(path), pattern_path(path))
                 if len(cache) < _RENDER_CACHE:
                     cache[path] = rendered
-            self.warnings += 1
-            tally = self.undocumented.get(rendered[1])
-            if tally is None:
-                self.undocumented[rendered[1]] = _Tally(1, f"{source}:{line}", rendered[0])
-            else:
-                tally.count += 1
+            if rendered[1] not in self.undocumented:
+                self.undocumented[rendered[1]] = _FirstSeen(f"{source}:{line}", rendered[0])
 
     def add(self, result: ValidationResult) -> None:
-        """Count ``result`` and tally its warnings."""
+        """Count ``result`` and note its warnings."""
         self.records += 1
         if result.status == "valid":
             self.valid += 1
@@ -73,12 +78,8 @@ class Summary:
         else:
             self.not_json += 1
         for warning in result.warnings:
-            self.warnings += 1
-            tally = self.undocumented.get(warning.pattern)
-            if tally is None:
-                self.undocumented[warning.pattern] = _Tally(1, warning.record, warning.path)
-            else:
-                tally.count += 1
+            if warning.pattern not in self.undocumented:
+                self.undocumented[warning.pattern] = _FirstSeen(warning.record, warning.path)
 
     @property
     def ok(self) -> bool:
@@ -87,11 +88,9 @@ class Summary:
 
     def line(self) -> str:
         """The one-line summary printed last."""
-        distinct = len(self.undocumented)
         return (
             f"{self.records} records: {self.valid} valid, {self.invalid} invalid, "
-            f"{self.not_json} not JSON, {self.warnings} warnings"
-            f" ({distinct} distinct undocumented field{'s' if distinct != 1 else ''})"
+            f"{self.not_json} not JSON, {self.warnings} warnings (undocumented fields)"
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -105,16 +104,10 @@ class Summary:
         }
 
     def warning_rows(self) -> list[dict[str, Any]]:
-        """Distinct undocumented fields, most frequent first, then by path."""
-        rows = sorted(self.undocumented.items(), key=lambda kv: (-kv[1].count, kv[0]))
+        """Distinct undocumented fields sorted by path, each with where it was first seen."""
         return [
-            {
-                "field": pattern,
-                "count": t.count,
-                "first_record": t.first_record,
-                "first_path": t.first_path,
-            }
-            for pattern, t in rows
+            {"field": pattern, "first_record": seen.record, "first_path": seen.path}
+            for pattern, seen in sorted(self.undocumented.items())
         ]
 
 
@@ -179,9 +172,7 @@ class TextReporter:
                 f"warnings: undocumented fields (allowed in {self._mode} mode, not failures):\n"
             )
             for row in rows:
-                self._out.write(
-                    f"  {row['field']}: {row['count']} record(s), first at {row['first_record']}\n"
-                )
+                self._out.write(f"  {row['field']}  (first at {row['first_record']})\n")
         self._out.write(self.summary.line() + "\n")
         self._out.flush()
 

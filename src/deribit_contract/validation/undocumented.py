@@ -17,7 +17,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Shape", "collect_undocumented", "compile_shape", "iter_undocumented"]
+__all__ = [
+    "Shape",
+    "collect_undocumented",
+    "compile_shape",
+    "documented_names",
+    "iter_undocumented",
+]
 
 _BRANCH_KEYWORDS = ("anyOf", "oneOf", "allOf")
 
@@ -33,13 +39,17 @@ class Shape:
     documented: frozenset[str] | None = None
     children: dict[str, Shape] = field(default_factory=dict)
     items: Shape | None = None
+    # JSON pointers (as tuples) of the schema objects whose ``properties`` this place merges;
+    # the bulk path tightens exactly those nodes into its "nothing new" schema
+    sources: list[tuple[str | int, ...]] = field(default_factory=list)
 
     def is_trivial(self) -> bool:
         """True when nothing at or under this place can produce a warning."""
         return self.documented is None and not self.children and self.items is None
 
 
-def _documented_names(node: Mapping[str, Any]) -> frozenset[str] | None:
+def documented_names(node: Mapping[str, Any]) -> frozenset[str] | None:
+    """The property names ``node`` documents, or None when it declares no properties."""
     listed = node.get("x-documented-properties")
     if isinstance(listed, list):
         return frozenset(str(name) for name in listed)
@@ -61,54 +71,61 @@ class _Compiler:
         self._root = root
         self._active: set[int] = set()
 
-    def _resolve(self, ref: str) -> Any:
+    def _resolve(self, ref: str) -> tuple[Any, tuple[str | int, ...]] | None:
         if not ref.startswith("#"):
             return None
         node: Any = self._root
+        pointer: list[str | int] = []
         for raw in ref[1:].split("/")[1:]:
             key = raw.replace("~1", "/").replace("~0", "~")
             if isinstance(node, list) and key.isdigit() and int(key) < len(node):
                 node = node[int(key)]
+                pointer.append(int(key))
             elif isinstance(node, Mapping) and key in node:
                 node = node[key]
+                pointer.append(key)
             else:
                 return None
-        return node
+        return node, tuple(pointer)
 
-    def compile(self, node: Any) -> Shape:
+    def compile(self, node: Any, pointer: tuple[str | int, ...] = ()) -> Shape:
         shape = Shape()
         if not isinstance(node, Mapping) or id(node) in self._active:
             return shape  # recursive schemas: stop at the cycle, the outer level already checks
         self._active.add(id(node))
         try:
-            self._merge_node(shape, node)
+            self._merge_node(shape, node, pointer)
         finally:
             self._active.discard(id(node))
         return shape
 
-    def _merge_node(self, shape: Shape, node: Mapping[str, Any]) -> None:
-        documented = _documented_names(node)
+    def _merge_node(
+        self, shape: Shape, node: Mapping[str, Any], pointer: tuple[str | int, ...]
+    ) -> None:
+        documented = documented_names(node)
         if documented is not None:
             shape.documented = (shape.documented or frozenset()) | documented
+            shape.sources.append(pointer)
         props = node.get("properties")
         if isinstance(props, Mapping):
             for name, sub in props.items():
-                self._add_child(shape, str(name), self.compile(sub))
+                child = self.compile(sub, (*pointer, "properties", str(name)))
+                self._add_child(shape, str(name), child)
         items = node.get("items")
         if isinstance(items, Mapping):
-            sub_shape = self.compile(items)
+            sub_shape = self.compile(items, (*pointer, "items"))
             if not sub_shape.is_trivial():
                 shape.items = _merge(shape.items, sub_shape)
         ref = node.get("$ref")
         if isinstance(ref, str):
             target = self._resolve(ref)
             if target is not None:
-                _merge_into(shape, self.compile(target))
+                _merge_into(shape, self.compile(target[0], target[1]))
         for keyword in _BRANCH_KEYWORDS:
             branches = node.get(keyword)
             if isinstance(branches, list):
-                for branch in branches:
-                    _merge_into(shape, self.compile(branch))
+                for index, branch in enumerate(branches):
+                    _merge_into(shape, self.compile(branch, (*pointer, keyword, index)))
 
     @staticmethod
     def _add_child(shape: Shape, name: str, child: Shape) -> None:
@@ -120,7 +137,7 @@ class _Compiler:
 def _merge(left: Shape | None, right: Shape) -> Shape:
     if left is None:
         return right
-    merged = Shape(left.documented, dict(left.children), left.items)
+    merged = Shape(left.documented, dict(left.children), left.items, list(left.sources))
     _merge_into(merged, right)
     return merged
 
@@ -132,6 +149,7 @@ def _merge_into(shape: Shape, other: Shape) -> None:
         shape.children[name] = _merge(shape.children.get(name), child)
     if other.items is not None:
         shape.items = _merge(shape.items, other.items)
+    shape.sources.extend(p for p in other.sources if p not in shape.sources)
 
 
 def compile_shape(schema: Mapping[str, Any]) -> Shape:
@@ -140,7 +158,11 @@ def compile_shape(schema: Mapping[str, Any]) -> Shape:
 
 
 def collect_undocumented(
-    instance: Any, shape: Shape, prefix: tuple[str | int, ...], out: list[tuple[str | int, ...]]
+    instance: Any,
+    shape: Shape,
+    prefix: tuple[str | int, ...],
+    out: list[tuple[str | int, ...]],
+    owners: list[Shape] | None = None,
 ) -> None:
     """Append to ``out`` the path of every key of ``instance`` that ``shape`` does not document.
 
@@ -154,15 +176,19 @@ def collect_undocumented(
             extra = instance.keys() - documented
             if extra:
                 # instance order, not set order: output must not depend on hash seeds
-                out.extend((*prefix, key) for key in instance if key in extra)
+                for key in instance:
+                    if key in extra:
+                        out.append((*prefix, key))
+                        if owners is not None:
+                            owners.append(shape)
         for name, child in shape.children.items():
             value = instance.get(name)
             if value is not None:
-                collect_undocumented(value, child, (*prefix, name), out)
+                collect_undocumented(value, child, (*prefix, name), out, owners)
     elif isinstance(instance, list) and shape.items is not None:
         items = shape.items
         for index, item in enumerate(instance):
-            collect_undocumented(item, items, (*prefix, index), out)
+            collect_undocumented(item, items, (*prefix, index), out, owners)
 
 
 def iter_undocumented(

@@ -6,12 +6,13 @@ handed to :class:`~deribit_contract.validation.explain.Explainer` (pure-Python `
 for a human explanation. For a ``response`` record the explanation uses the branch the record
 claims to be (``error`` -> the error envelope, ``result`` -> the success envelope), so messages
 are about that branch and not anyOf noise. Schemas come only from :mod:`deribit_contract.schema.store`.
+The command's bulk path (:mod:`deribit_contract.validation.bulk`) reuses this class per batch.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -28,14 +29,8 @@ from deribit_contract.validation.explain import (
     short_repr,
 )
 from deribit_contract.validation.records import RawRecord, iter_records
-from deribit_contract.validation.report import Summary
 from deribit_contract.validation.results import UndocumentedField, ValidationResult, Violation
-from deribit_contract.validation.undocumented import (
-    Shape,
-    collect_undocumented,
-    compile_shape,
-    iter_undocumented,
-)
+from deribit_contract.validation.undocumented import Shape, compile_shape, iter_undocumented
 
 __all__ = ["ResponseValidator", "describe_not_json", "iter_validate", "validate_response"]
 
@@ -85,6 +80,7 @@ class ResponseValidator:
         self._fast = jsonschema_rs.Draft202012Validator(self._schema)
         self._explainers: dict[str, Explainer] = {}
         self._shapes: dict[str, Shape] = {}
+        self._own_shape: Shape | None = None
         if mode == "observed":
             for name in self._branch_parts():
                 self._shapes[name] = compile_shape(load_schema(name, mode, directory=directory))
@@ -99,6 +95,20 @@ class ResponseValidator:
             explainer = Explainer(schema, location_prefix=f"{self.mode}/{part}.schema.json")
             self._explainers[part] = explainer
         return explainer
+
+    @property
+    def schema(self) -> dict[str, Any]:
+        """The schema of this validator's part and mode (read-only)."""
+        return self._schema
+
+    @property
+    def shape(self) -> Shape | None:
+        """The undocumented-field map of the part's own schema (None in documented mode)."""
+        if not self._shapes:
+            return None
+        if self._own_shape is None:
+            self._own_shape = compile_shape(self._schema)
+        return self._own_shape
 
     # --- the fast path -------------------------------------------------------------------
     def is_valid(self, instance: Any) -> bool:
@@ -127,48 +137,6 @@ class ResponseValidator:
         if item.error is not None:
             return ValidationResult(item.label, "not_json", error=item.error)
         return self.validate_bytes(item.raw, record=item.label)
-
-    def scan(
-        self,
-        items: Iterable[RawRecord],
-        summary: Summary,
-        on_bad: Callable[[ValidationResult], None],
-    ) -> None:
-        """Bulk path: judge every record, counting valid ones straight into ``summary``.
-
-        Gives the same verdicts as :meth:`validate_record` but builds no result object for a
-        valid record (its undocumented fields are tallied by path), so replaying a large
-        capture costs little more than parsing it. Each invalid or non-JSON record is passed
-        to ``on_bad`` after being counted.
-        """
-        loads = orjson.loads
-        decode_error = orjson.JSONDecodeError
-        is_valid = self._fast.is_valid
-        shapes = self._shapes
-        bare_shape = shapes.get(self.part)
-        for item in items:
-            if item.error is None:
-                try:
-                    instance = loads(item.raw)
-                except (decode_error, RecursionError):
-                    pass
-                else:
-                    if is_valid(instance):
-                        summary.records += 1
-                        summary.valid += 1
-                        if shapes:
-                            shape = bare_shape
-                            if shape is None and isinstance(instance, dict):
-                                shape = shapes["error" if "error" in instance else "success"]
-                            if shape is not None:
-                                found: list[tuple[str | int, ...]] = []
-                                collect_undocumented(instance, shape, (), found)
-                                if found:
-                                    summary.tally_paths(found, item.source, item.line)
-                        continue
-            result = self.validate_record(item)
-            summary.add(result)
-            on_bad(result)
 
     # --- the slow path -------------------------------------------------------------------
     def explain(self, instance: Any, *, record: str = "<object>") -> tuple[Violation, ...]:

@@ -1,0 +1,115 @@
+"""The bulk path (tightened compiled schema per batch) must give the per-record path's answers.
+
+It is only an optimisation: same counts, same bad records in the same order, same distinct
+undocumented fields with the same first record, whatever the mix and the batch boundaries.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import REALDATA, REPO, good_error, good_success
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from deribit_contract.validation import ResponseValidator, iter_validate
+from deribit_contract.validation import records as records_mod
+from deribit_contract.validation.bulk import BulkScanner
+from deribit_contract.validation.records import iter_batches
+from deribit_contract.validation.report import Summary
+from deribit_contract.validation.results import ValidationResult
+
+
+def _bulk(path: Path, validator: ResponseValidator) -> tuple[Summary, list[ValidationResult]]:
+    summary = Summary()
+    bad: list[ValidationResult] = []
+    BulkScanner(validator).run(iter_batches([path]), summary, bad.append)
+    return summary, bad
+
+
+def _reference(path: Path, validator: ResponseValidator) -> tuple[Summary, list[ValidationResult]]:
+    summary = Summary()
+    bad: list[ValidationResult] = []
+    for result in iter_validate(
+        [path], mode=validator.mode, part=validator.part, directory=validator._directory
+    ):
+        summary.add(result)
+        if not result.valid:
+            bad.append(result)
+    return summary, bad
+
+
+def _variants() -> list[bytes]:
+    extra = good_success()
+    extra["usIn"] = 1
+    erratum = good_success()
+    erratum["result"]["order"]["max_show"] = 3
+    trade_extra = good_success()
+    trade_extra["result"]["trades"].append({"trade_id": "t", "price": 1, "self_trade": False})
+    wrong = good_success()
+    wrong["result"]["order"]["price"] = "1"
+    err_extra = good_error()
+    err_extra["testnet"] = True
+    objects: list[Any] = [
+        good_success(),
+        good_error(),
+        extra,
+        erratum,
+        trade_extra,
+        wrong,
+        err_extra,
+    ]
+    lines = [json.dumps(o).encode() for o in objects]
+    return [*lines, b"", b"<html>", b'{"jsonrpc": "2.0", "id": 1, "res', b"[1]"]
+
+
+def _assert_same(
+    left: tuple[Summary, list[ValidationResult]], right: tuple[Summary, list[ValidationResult]]
+) -> None:
+    assert left[0].to_dict() == right[0].to_dict()
+    assert left[0].warning_rows() == right[0].warning_rows()
+    assert left[1] == right[1]
+
+
+@pytest.mark.parametrize("mode", ["observed", "documented"])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    picks=st.lists(st.integers(0, len(_variants()) - 1), min_size=1, max_size=60),
+    block=st.sampled_from([64, 256, 4096]),
+)
+def test_bulk_equals_per_record_path(
+    mini_schemas: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    mode: str,
+    picks: list[int],
+    block: int,
+) -> None:
+    variants = _variants()
+    target = tmp_path_factory.mktemp("bulk") / "mixed.jsonl"
+    target.write_bytes(b"\n".join(variants[i] for i in picks) + b"\n")
+    validator = ResponseValidator(mode, directory=mini_schemas)
+    original = records_mod._BLOCK
+    records_mod._BLOCK = block  # small blocks: many batch boundaries
+    try:
+        _assert_same(_bulk(target, validator), _reference(target, validator))
+    finally:
+        records_mod._BLOCK = original
+
+
+@pytest.mark.skipif(
+    not (REPO / "schemas" / "observed" / "order.schema.json").is_file(),
+    reason="schemas/ not generated yet (run `deribit-contract schemas`)",
+)
+@pytest.mark.parametrize(
+    ("part", "name"),
+    [("order", "venoajie__all_orders.jsonl"), ("trade", "venoajie__all_user_trades.jsonl")],
+)
+def test_bulk_equals_per_record_path_on_real_bulk_captures(part: str, name: str) -> None:
+    validator = ResponseValidator("observed", part=part, directory=REPO / "schemas")
+    path = REALDATA / "bulk" / name
+    bulk = _bulk(path, validator)
+    _assert_same(bulk, _reference(path, validator))
+    assert bulk[0].ok

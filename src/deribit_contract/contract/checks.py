@@ -1,0 +1,270 @@
+"""Judge one close_position call by the schemas and the invariants, and explain a failure.
+
+:class:`ContractJudge` is what every check of the suite goes through: it validates the response
+in the selected schema mode, runs every invariant over (request, position before, response,
+position after), adds the few contract rules that need the suite's context (a limit close never
+fills past its price, the answer is a JSON-RPC envelope at all...), records everything into the
+run's :class:`~deribit_contract.reporting.observations.RunObservations`, and raises a
+:class:`~deribit_contract.errors.ContractViolation` whose message a person can act on: the rule,
+the JSON path, expected and actual values, the request (secrets redacted), a curl line that
+reproduces it and the Hypothesis seed.
+
+In ``documented`` mode the vendor's table is the yardstick, but the errata real traffic shows
+(boolean ``trades[].reduce_only``, ``matching_id: null``...) are reported as differences rather
+than failures: a response fails only where the observed schema rejects it too.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from deribit_contract.errors import ContractViolation
+from deribit_contract.invariants import RULES, evaluate
+from deribit_contract.redaction import Redactor
+from deribit_contract.reporting.observations import CheckFailure, RunObservations
+from deribit_contract.validation import ResponseValidator
+
+__all__ = ["CONTRACT_RULES", "ContractJudge", "Finding", "curl_line"]
+
+#: rules the suite judges itself (they need to know what was asked, or the HTTP exchange)
+CONTRACT_RULES: Mapping[str, str] = {
+    "envelope.json": "the answer to close_position is a JSON-RPC envelope (not HTML, not HTTP 500)",
+    "request.valid_accepted": "a valid close of an open position gets a result, not an error",
+    "request.invalid_rejected": "invalid params get a JSON-RPC error (not a result, not HTTP 5xx)",
+    "auth.required": "private methods refuse a caller without credentials",
+    "trades.limit_respected": "fills of a limit close are at or better than its price",
+    "orders.cancelled": "cancel_all_by_instrument leaves no open order on the instrument",
+}
+_MAX_FAILURES_KEPT = 200
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One broken rule (schema keyword, invariant or contract rule) in one call."""
+
+    rule: str
+    path: str
+    expected: Any
+    actual: Any
+    message: str
+
+    def line(self) -> str:
+        """One line for humans: ``[rule] path: message (expected X, got Y)``."""
+        where = f" {self.path}:" if self.path else ""
+        return (
+            f"[{self.rule}]{where} {self.message} "
+            f"(expected {_short(self.expected)}, got {_short(self.actual)})"
+        )
+
+
+def _short(value: Any, limit: int = 160) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, default=repr, sort_keys=True)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def curl_line(base_url: str, request: Mapping[str, Any]) -> str:
+    """A shell command that sends ``request`` again (the token comes from ``$DERIBIT_ACCESS_TOKEN``)."""
+    method = str(request.get("method", ""))
+    body = json.dumps(dict(request), sort_keys=True, separators=(",", ":"), default=repr)
+    auth = ""
+    if method.startswith("private/"):
+        auth = ' -H "Authorization: Bearer $DERIBIT_ACCESS_TOKEN"'
+    return (
+        f"curl -sS -X POST {shlex.quote(f'{base_url}/api/v2/{method}')}"
+        f" -H 'Content-Type: application/json'{auth} -d {shlex.quote(body)}"
+    )
+
+
+def _limit_fills(request: Mapping[str, Any] | None, response: Any) -> list[Finding]:
+    """``trades.limit_respected``: a sell never fills below its limit, a buy never above."""
+    params = request.get("params") if isinstance(request, Mapping) else None
+    if not isinstance(params, Mapping) or params.get("type") != "limit":
+        return []
+    price = params.get("price")
+    result = response.get("result") if isinstance(response, Mapping) else None
+    if isinstance(price, bool) or not isinstance(price, int | float) or not isinstance(result, Mapping):
+        return []
+    trades = result.get("trades")
+    findings = []
+    for index, trade in enumerate(trades if isinstance(trades, list) else []):
+        if not isinstance(trade, Mapping):
+            continue
+        fill, direction = trade.get("price"), trade.get("direction")
+        if isinstance(fill, bool) or not isinstance(fill, int | float):
+            continue
+        worse = (direction == "sell" and fill < price) or (direction == "buy" and fill > price)
+        if worse:
+            bound = ">=" if direction == "sell" else "<="
+            findings.append(
+                Finding(
+                    "trades.limit_respected",
+                    f"result.trades[{index}].price",
+                    f"{bound} {price}",
+                    fill,
+                    f"a limit {direction} close filled past its limit price",
+                )
+            )
+    return findings
+
+
+class ContractJudge:
+    """Judges calls for one run and records every verdict into ``observations``."""
+
+    def __init__(
+        self,
+        observations: RunObservations,
+        *,
+        mode: str = "observed",
+        redactor: Redactor | None = None,
+        base_url: str = "",
+        seed: str = "",
+    ) -> None:
+        self.observations = observations
+        self.mode = mode
+        self.redactor = redactor or Redactor()
+        self.base_url = base_url
+        self.seed = seed
+        self._observed = ResponseValidator("observed")
+        self._documented = ResponseValidator("documented") if mode == "documented" else None
+        self._failure_keys: set[tuple[str, str, str]] = set()
+
+    # --- judging ----------------------------------------------------------------------
+    def schema_findings(self, response: Any) -> list[Finding]:
+        """Schema violations (failures) of ``response``; differences are recorded, not returned."""
+        result = self._observed.validate(response)
+        for warning in result.warnings:
+            self.observations.note_difference(f"undocumented field {warning.pattern}")
+        failing = {(v.path, v.keyword) for v in result.violations}
+        if self._documented is not None:
+            for v in self._documented.validate(response).violations:
+                if (v.path, v.keyword) not in failing:
+                    self.observations.note_difference(
+                        f"documented schema: {_pattern(v.path)}: expected {v.expected}"
+                    )
+        self.observations.validations["failed" if result.violations else "passed"] += 1
+        return [
+            Finding(f"schema.{v.keyword or 'invalid'}", v.path, v.expected, v.actual, v.message)
+            for v in result.violations
+        ]
+
+    def close_findings(
+        self,
+        request: Mapping[str, Any] | None,
+        response: Any,
+        position_before: Mapping[str, Any] | None,
+        position_after: Mapping[str, Any] | None,
+        *,
+        tick_size: float | None = None,
+    ) -> list[Finding]:
+        """Every finding on one close_position call (schema, invariants, limit fills)."""
+        self.observations.responses.append(self.redactor.json(response))
+        findings = self.schema_findings(response)
+        report = evaluate(request, position_before, response, position_after, tick_size=tick_size)
+        broken = report.broken_rules()
+        for rule in report.checked:
+            self.observations.count_invariant(rule, "failed" if rule in broken else "passed")
+        for rule in report.skipped:
+            self.observations.count_invariant(rule, "skipped")
+        findings.extend(
+            Finding(v.rule, v.path, v.expected, v.actual, v.message) for v in report.violations
+        )
+        limit = _limit_fills(request, response)
+        self.observations.count_invariant("trades.limit_respected", "failed" if limit else "passed")
+        findings.extend(limit)
+        return findings
+
+    # --- failing ----------------------------------------------------------------------
+    def fail(
+        self,
+        findings: Sequence[Finding],
+        *,
+        request: Mapping[str, Any] | None,
+        response: Any = None,
+        test: str = "",
+        title: str = "",
+    ) -> ContractViolation:
+        """Record ``findings`` and build the exception to raise (the caller raises it)."""
+        for finding in findings:
+            key = (finding.rule, finding.path, test)
+            if key in self._failure_keys or len(self._failure_keys) >= _MAX_FAILURES_KEPT:
+                continue
+            self._failure_keys.add(key)
+            self.observations.failures.append(
+                CheckFailure(
+                    rule=finding.rule,
+                    path=finding.path,
+                    expected=self.redactor.text(_short(finding.expected)),
+                    actual=self.redactor.text(_short(finding.actual)),
+                    test=test,
+                    message=self.redactor.text(finding.message),
+                )
+            )
+        rules = ", ".join(dict.fromkeys(f.rule for f in findings))
+        heading = title or f"close_position broke the contract: {rules}"
+        lines = [self.redactor.text(f.line()) for f in findings]
+        for rule in dict.fromkeys(f.rule for f in findings):
+            description = RULES.get(rule) or CONTRACT_RULES.get(rule)
+            if description:
+                lines.append(f"  rule {rule}: {description}")
+        if request is not None:
+            safe = self.redactor.json(dict(request))
+            lines.append(f"request:  {json.dumps(safe, sort_keys=True, default=repr)}")
+            lines.append(f"reproduce: {self.redactor.text(curl_line(self.base_url, safe))}")
+        if response is not None:
+            rendered = json.dumps(self.redactor.json(response), sort_keys=True, default=repr)
+            lines.append(f"response: {_short(rendered, 600)}")
+        lines.append(
+            f"hypothesis seed: {self.seed or '(random; rerun with --hypothesis-seed / --seed)'}"
+        )
+        return ContractViolation(self.redactor.text(heading), "\n".join(lines), tuple(findings))
+
+    def check_close(
+        self,
+        request: Mapping[str, Any] | None,
+        response: Any,
+        position_before: Mapping[str, Any] | None,
+        position_after: Mapping[str, Any] | None,
+        *,
+        tick_size: float | None = None,
+        test: str = "",
+    ) -> None:
+        """Judge one close and raise :class:`ContractViolation` if any rule is broken."""
+        __tracebackhide__ = True
+        findings = self.close_findings(
+            request, response, position_before, position_after, tick_size=tick_size
+        )
+        if findings:
+            raise self.fail(findings, request=request, response=response, test=test)
+
+    def require(
+        self,
+        condition: bool,
+        finding: Finding,
+        *,
+        request: Mapping[str, Any] | None,
+        response: Any = None,
+        test: str = "",
+    ) -> None:
+        """Count one contract-rule evaluation; raise when ``condition`` is false."""
+        __tracebackhide__ = True
+        self.observations.count_invariant(finding.rule, "passed" if condition else "failed")
+        if not condition:
+            raise self.fail([finding], request=request, response=response, test=test)
+
+
+def _pattern(path: str) -> str:
+    """``$.result.trades[3].price`` -> ``$.result.trades[*].price`` (to count one field once)."""
+    out, depth = [], 0
+    for char in path:
+        if char == "[":
+            depth += 1
+            out.append("[*]")
+        elif char == "]":
+            depth -= 1
+        elif depth == 0:
+            out.append(char)
+    return "".join(out)

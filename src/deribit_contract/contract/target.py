@@ -1,0 +1,298 @@
+"""Which implementation a contract run talks to, and how to open careful sessions to it.
+
+A run has exactly one target: ``local`` (the kit's simulated exchange on a free loopback port,
+started for the run), ``mock`` (the same simulation behind a respx router, no sockets) or a URL
+(``http(s)://`` speaks Deribit's HTTP JSON-RPC, ``ws(s)://`` its WebSocket API). URLs pass the
+production guard before a single request; credentials come from ``DERIBIT_CLIENT_ID`` and
+``DERIBIT_CLIENT_SECRET``. The local and mock targets accept those credentials when they are set
+(so a test can plant a secret) and the simulation's well-known default account otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import orjson
+
+from deribit_contract.contract.session import ExchangeSession
+from deribit_contract.errors import InvalidArgument
+from deribit_contract.exchange import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, FAULTS
+from deribit_contract.exchange.simulator import SimulatedExchange
+from deribit_contract.guard import TargetDecision, check_target
+from deribit_contract.redaction import Redactor
+from deribit_contract.transports.client import HttpJsonRpcClient
+
+__all__ = [
+    "CLIENT_ID_ENV",
+    "CLIENT_SECRET_ENV",
+    "DEFAULT_INSTRUMENTS",
+    "LIVE_ORDER_BUDGET",
+    "REMOTE_INSTRUMENTS",
+    "OpenTarget",
+    "TargetSpec",
+    "TracedClient",
+    "open_target",
+    "parse_target",
+]
+
+CLIENT_ID_ENV = "DERIBIT_CLIENT_ID"
+CLIENT_SECRET_ENV = "DERIBIT_CLIENT_SECRET"
+#: what the simulation lists; a run against it exercises inverse and linear perpetuals
+DEFAULT_INSTRUMENTS: tuple[str, ...] = ("BTC-PERPETUAL", "ETH-PERPETUAL", "BTC_USDC-PERPETUAL")
+#: a remote run trades one liquid instrument unless told otherwise
+REMOTE_INSTRUMENTS: tuple[str, ...] = ("BTC-PERPETUAL",)
+#: orders a remote run may place when the user sets no budget
+LIVE_ORDER_BUDGET = 60
+# Deribit's low-volume matching-engine limit is 5 requests/s; stay well under it on live targets.
+_LIVE_MIN_ORDER_INTERVAL_S = 0.25
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    """A target as the user named it, already judged by the guard (for URLs)."""
+
+    kind: str  # "local", "mock" or "url"
+    url: str = ""
+    fault: str | None = None
+    decision: TargetDecision | None = None
+    instruments: tuple[str, ...] = DEFAULT_INSTRUMENTS
+    order_budget: int | None = None
+    client_id: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
+
+    @property
+    def is_live(self) -> bool:
+        """True for any URL target: real orders, shared budget, no simulation behind it."""
+        return self.kind == "url"
+
+    @property
+    def label(self) -> str:
+        """How headers and summaries name the target (never with credentials)."""
+        if self.kind == "url":
+            return self.url
+        return f"{self.kind}{f' (fault {self.fault})' if self.fault else ''}"
+
+
+def parse_target(
+    value: str,
+    *,
+    fault: str | None = None,
+    allow_hosts: Sequence[str] = (),
+    instruments: Sequence[str] = (),
+    order_budget: int | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> TargetSpec:
+    """Judge ``value`` (``local``, ``mock`` or a URL) before anything is contacted.
+
+    Raises :class:`~deribit_contract.errors.TargetRefused` when the guard refuses a URL and
+    :class:`~deribit_contract.errors.InvalidArgument` for a fault on a URL target, an unknown
+    fault or a negative budget.
+    """
+    env = os.environ if environ is None else environ
+    if fault is not None and fault not in FAULTS:
+        raise InvalidArgument(f"unknown fault {fault!r}; expected one of: {', '.join(FAULTS)}")
+    if order_budget is not None and order_budget < 0:
+        raise InvalidArgument(f"order budget must be >= 0, got {order_budget}")
+    client_id = env.get(CLIENT_ID_ENV) or None
+    client_secret = env.get(CLIENT_SECRET_ENV) or None
+    if value in ("local", "mock"):
+        return TargetSpec(
+            kind=value,
+            fault=fault,
+            instruments=tuple(instruments) or DEFAULT_INSTRUMENTS,
+            order_budget=order_budget,
+            client_id=client_id,
+            client_secret=client_secret,
+        )
+    if "://" not in value:
+        raise InvalidArgument(
+            f"target {value!r} is neither 'local', 'mock' nor a URL like https://test.deribit.com"
+        )
+    if fault is not None:
+        raise InvalidArgument(
+            "--deribit-fault/--fault selects a fault of the simulated exchange; it only applies "
+            "to the local and mock targets"
+        )
+    decision = check_target(value, allow_hosts=allow_hosts, environ=env)
+    return TargetSpec(
+        kind="url",
+        url=value.rstrip("/"),
+        decision=decision,
+        instruments=tuple(instruments) or REMOTE_INSTRUMENTS,
+        order_budget=LIVE_ORDER_BUDGET if order_budget is None else order_budget,
+        client_id=client_id,
+        client_secret=client_secret,
+    )
+
+
+class _RecordingTransport(httpx.BaseTransport):
+    """Remembers the last JSON-RPC body sent, so checks can quote the exact request and id."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self._inner = inner
+        self.last_body: dict[str, Any] | None = None
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            body = orjson.loads(request.content)
+        except orjson.JSONDecodeError:
+            body = None
+        self.last_body = body if isinstance(body, dict) else None
+        return self._inner.handle_request(request)
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class TracedClient:
+    """A JSON-RPC client that also knows the last request it sent (id included, token excluded).
+
+    The transports' clients number requests themselves; the invariants need the id that went
+    out to judge the echo, so this wrapper reads it from the wire (HTTP) or mirrors the client's
+    counter (WebSocket clients number every call, ``public/auth`` included, from 1).
+    """
+
+    def __init__(self, inner: Any, *, recorder: _RecordingTransport | None = None) -> None:
+        self._inner = inner
+        self._recorder = recorder
+        self._count = 0
+        self.last_request: dict[str, Any] = {}
+
+    @property
+    def last_status(self) -> int | None:
+        """HTTP status of the last reply (None over WebSocket)."""
+        status = getattr(self._inner, "last_status", None)
+        return status if isinstance(status, int) else None
+
+    def _remember(self, method: str, params: Mapping[str, Any]) -> None:
+        self._count += 1
+        sent = self._recorder.last_body if self._recorder is not None else None
+        request_id = sent.get("id") if sent is not None else self._count
+        self.last_request = {
+            "jsonrpc": "2.0",
+            "id": request_id,
+            "method": method,
+            "params": {k: v for k, v in params.items() if k != "access_token"},
+        }
+
+    def call(self, method: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Send one request through the wrapped client and remember it."""
+        payload = dict(params or {})
+        try:
+            envelope: dict[str, Any] = self._inner.call(method, payload)
+        finally:
+            self._remember(method, payload)
+        return envelope
+
+    def authenticate(self, client_id: str, client_secret: str) -> dict[str, Any]:
+        """``public/auth`` through the wrapped client (the request is not remembered: it holds secrets)."""
+        self._count += 1
+        reply: dict[str, Any] = self._inner.authenticate(client_id, client_secret)
+        return reply
+
+    def close(self) -> None:
+        """Close the wrapped client."""
+        self._inner.close()
+
+
+@dataclass
+class OpenTarget:
+    """A target that is up: sessions can be opened to it until the ``open_target`` block ends."""
+
+    spec: TargetSpec
+    base_url: str
+    redactor: Redactor
+    #: the simulation behind local/mock targets (None for URLs): tests read server-side counts
+    exchange: SimulatedExchange | None = None
+    _transport: httpx.BaseTransport | None = None
+    _clients: list[TracedClient] = field(default_factory=list)
+    _by_session: dict[int, TracedClient] = field(default_factory=dict)
+
+    @property
+    def credentials(self) -> tuple[str, str] | None:
+        """(client id, secret) the sessions authenticate with, or None without credentials."""
+        if self.spec.client_id and self.spec.client_secret:
+            return self.spec.client_id, self.spec.client_secret
+        if not self.spec.is_live:
+            return DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+        return None
+
+    def client(self, *, timeout: float = 10.0) -> TracedClient:
+        """A fresh, unauthenticated client of the target's protocol."""
+        if self.base_url.startswith(("ws://", "wss://")):
+            from deribit_contract.transports.ws_client import WsJsonRpcClient
+
+            traced = TracedClient(WsJsonRpcClient(self.base_url, timeout=timeout))
+        else:
+            inner = self._transport if self._transport is not None else httpx.HTTPTransport()
+            recorder = _RecordingTransport(inner)
+            http = HttpJsonRpcClient(self.base_url, timeout=timeout, transport=recorder)
+            traced = TracedClient(http, recorder=recorder)
+        self._clients.append(traced)
+        return traced
+
+    def session(self, *, authenticate: bool = True, budget: bool = True) -> ExchangeSession:
+        """An :class:`ExchangeSession` with the run's pacing, logged in when possible.
+
+        ``budget=False`` gives a session without the order budget (cleanup only).
+        """
+        creds = self.credentials if authenticate else None
+        client = self.client()
+        session = ExchangeSession(
+            client,
+            client_id=creds[0] if creds else None,
+            client_secret=creds[1] if creds else None,
+            order_budget=self.spec.order_budget if budget else None,
+            min_interval_s=_LIVE_MIN_ORDER_INTERVAL_S if self.spec.is_live else 0.0,
+        )
+        self._by_session[id(session)] = client
+        if creds:
+            session.authenticate()
+        return session
+
+    def client_of(self, session: ExchangeSession) -> TracedClient | None:
+        """The traced client behind a session this target opened."""
+        return self._by_session.get(id(session))
+
+    def close(self) -> None:
+        """Close every client this target handed out."""
+        for client in self._clients:
+            client.close()
+        self._clients.clear()
+
+
+@contextmanager
+def open_target(spec: TargetSpec, *, seed: int = 0) -> Iterator[OpenTarget]:
+    """Bring ``spec`` up for a ``with`` block: start the local server or the mock, or just
+    point at the URL (already approved by the guard). Secrets are registered for redaction."""
+    redactor = Redactor([spec.client_secret])
+    if spec.client_id and spec.client_secret:
+        redactor.add_basic_credentials(spec.client_id, spec.client_secret)
+    with ExitStack() as stack:
+        if spec.kind == "url":
+            target = OpenTarget(spec, spec.url, redactor)
+        else:
+            accounts = None
+            if spec.client_id and spec.client_secret:
+                accounts = {spec.client_id: spec.client_secret}
+            exchange = SimulatedExchange(seed=seed, fault=spec.fault, accounts=accounts)
+            if spec.kind == "local":
+                from deribit_contract.transports.server import LocalExchangeServer
+
+                server = stack.enter_context(LocalExchangeServer(exchange=exchange))
+                target = OpenTarget(spec, server.url, redactor, exchange)
+            else:
+                from deribit_contract.transports.respx_mock import DEFAULT_BASE_URL, DeribitMock
+
+                mock = DeribitMock(exchange=exchange)
+                # the router answers as an httpx transport: nothing is patched process-wide,
+                # so the user's own httpx clients (and other workers) are left alone
+                transport = httpx.MockTransport(mock.router.handler)
+                target = OpenTarget(spec, DEFAULT_BASE_URL, redactor, exchange, transport)
+        stack.callback(target.close)
+        yield target

@@ -1,0 +1,159 @@
+"""Request handling: valid params are accepted, invalid ones rejected, anonymous callers refused.
+
+Each example starts from a known state: the instrument flat (valid closes) or holding a small
+position (invalid params must be refused *although* there is something to close, so a target
+that quietly runs a bad request as a market close is caught).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from deribit_contract.contract.checks import Finding
+from deribit_contract.contract.run import ContractRun
+from deribit_contract.strategies import CATALOG, InvalidParams, invalid_params, valid_params
+from deribit_contract.suite._support import (
+    close_and_judge,
+    close_params,
+    ensure_position,
+    flatten,
+    size_of,
+)
+
+pytestmark = [pytest.mark.live]
+
+_CATALOG_NAMES = {instrument.instrument_name for instrument in CATALOG}
+
+
+@pytest.mark.places_orders
+@given(data=st.data())
+def test_valid_params_are_accepted(deribit_run: ContractRun, data: st.DataObject) -> None:
+    """Open a position with buy/sell, close it with drawn valid params: a result, every rule held."""
+    run = deribit_run
+    run.observations.examples += 1
+    name = data.draw(st.sampled_from(run.spec.instruments), label="instrument")
+    instrument = run.instrument(name)
+    flatten(run, instrument)
+    direction = data.draw(st.sampled_from(["buy", "sell"]), label="open with")
+    contracts = data.draw(st.integers(1, 5), label="contracts")
+    ensure_position(run, instrument, direction=direction, contracts=contracts)
+    params = data.draw(close_params(instrument, mode=run.mode), label="close params")
+    closed = close_and_judge(run, instrument, params, test="request_handling::valid_params")
+    response = closed.response or {}
+    assert run.judge is not None
+    run.judge.require(
+        "result" in response and "error" not in response,
+        Finding(
+            "request.valid_accepted",
+            "error",
+            "a result",
+            response.get("error"),
+            "a valid close of an open position was refused",
+        ),
+        request=closed.placed.request,
+        response=response,
+        test="request_handling::valid_params",
+    )
+    if closed.resting:
+        flatten(run, instrument)
+
+
+def _retarget(bad: InvalidParams, name: str) -> dict[str, Any]:
+    """Point a drawn invalid request at the instrument the run holds a position in."""
+    params = dict(bad.params)
+    if params.get("instrument_name") in _CATALOG_NAMES:
+        params["instrument_name"] = name
+    return params
+
+
+@pytest.mark.places_orders
+@given(data=st.data())
+def test_invalid_params_are_rejected(deribit_run: ContractRun, data: st.DataObject) -> None:
+    """Each kind of invalid params gets a JSON-RPC error: not a result, not HTTP 5xx."""
+    run = deribit_run
+    run.observations.examples += 1
+    judge = run.judge
+    assert judge is not None
+    name = data.draw(st.sampled_from(run.spec.instruments), label="instrument")
+    instrument = run.instrument(name)
+    before_size = ensure_position(run, instrument, direction="buy", contracts=1)
+    bad = data.draw(invalid_params(mode=run.mode), label="invalid params")
+    params = _retarget(bad, name)
+    before = run.position(name)
+    placed = run.place("private/close_position", params)
+    response = placed.response or {}
+    test = f"request_handling::invalid_params[{bad.rule}]"
+    if response:
+        judge.schema_findings(response)  # an error envelope must conform too
+    after_size = size_of(run.position(name))
+    if placed.ambiguous is None:
+        judge.require(
+            placed.transport_error is None
+            and (placed.http_status or 0) < 500
+            and "error" in response
+            and "result" not in response,
+            Finding(
+                "request.invalid_rejected",
+                "error",
+                f"a JSON-RPC error ({bad.reason})",
+                placed.transport_error or response.get("result", f"HTTP {placed.http_status}"),
+                f"invalid params ({bad.rule}) were not rejected with a JSON-RPC error",
+            ),
+            request=placed.request,
+            response=response,
+            test=test,
+        )
+    judge.require(
+        abs(after_size - size_of(before)) < 1e-9,
+        Finding(
+            "request.invalid_rejected",
+            "position.size",
+            size_of(before),
+            after_size,
+            f"invalid params ({bad.rule}) changed the position",
+        ),
+        request=placed.request,
+        response=response,
+        test=test,
+    )
+    del before_size
+
+
+@pytest.mark.parametrize(
+    "method", ["private/close_position", "private/get_position", "private/buy"]
+)
+@given(params=valid_params(instruments=CATALOG[:1]))
+def test_private_calls_without_credentials_are_refused(
+    deribit_run: ContractRun, method: str, params: dict[str, Any]
+) -> None:
+    """A caller that never authenticated gets a JSON-RPC error from every private method."""
+    run = deribit_run
+    run.observations.examples += 1
+    assert run.target is not None and run.judge is not None
+    name = run.spec.instruments[0]
+    client = run.target.client()
+    try:
+        sent = {**params, "instrument_name": name}
+        if method == "private/buy":
+            sent = {"instrument_name": name, "amount": run.instrument(name).contract_size}
+        response = client.call(method, sent)
+    finally:
+        client.close()
+    run.observations.requests += 1
+    run.judge.require(
+        "error" in response and "result" not in response,
+        Finding(
+            "auth.required",
+            "error",
+            "a JSON-RPC error (unauthorized)",
+            response.get("result"),
+            f"{method} answered a caller without credentials",
+        ),
+        request=client.last_request,
+        response=response,
+        test=f"request_handling::anonymous[{method}]",
+    )

@@ -1,0 +1,66 @@
+"""Response conformance: every answer validates in the selected schema mode; flat closes fail.
+
+The judge validates every close_position answer (success and error envelopes) in the selected
+mode; in ``documented`` mode the known errata are counted as differences instead of failing,
+and undocumented fields are always reported into the run's observations.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from deribit_contract.contract.checks import Finding
+from deribit_contract.contract.run import ContractRun
+from deribit_contract.suite._support import close_and_judge, close_params, ensure_position, flatten
+
+pytestmark = [pytest.mark.live]
+
+
+@pytest.mark.places_orders
+@given(data=st.data())
+def test_close_when_flat_is_an_error(deribit_run: ContractRun, data: st.DataObject) -> None:
+    """close_position with nothing to close answers a JSON-RPC error envelope (any code)."""
+    run = deribit_run
+    run.observations.examples += 1
+    name = data.draw(st.sampled_from(run.spec.instruments), label="instrument")
+    instrument = run.instrument(name)
+    flatten(run, instrument)
+    params = data.draw(close_params(instrument, mode=run.mode), label="close params")
+    closed = close_and_judge(run, instrument, params, test="conformance::flat_close")
+    response = closed.response or {}
+    assert run.judge is not None
+    run.judge.require(
+        "error" in response and "result" not in response,
+        Finding(
+            "flat.error_expected",
+            "error",
+            "a JSON-RPC error",
+            sorted(response),
+            "the position was flat, so close_position must fail instead of placing an order",
+        ),
+        request=closed.placed.request,
+        response=response,
+        test="conformance::flat_close",
+    )
+    if "result" in response:  # a broken target may have opened something: undo it
+        flatten(run, instrument)
+
+
+@pytest.mark.places_orders
+@given(data=st.data())
+def test_close_responses_conform(deribit_run: ContractRun, data: st.DataObject) -> None:
+    """Long and short positions of drawn sizes, closed by market or limit: every answer conforms."""
+    run = deribit_run
+    run.observations.examples += 1
+    name = data.draw(st.sampled_from(run.spec.instruments), label="instrument")
+    instrument = run.instrument(name)
+    flatten(run, instrument)
+    direction = data.draw(st.sampled_from(["buy", "sell"]), label="open with")
+    contracts = data.draw(st.integers(1, 50), label="contracts")
+    ensure_position(run, instrument, direction=direction, contracts=contracts)
+    params = data.draw(close_params(instrument, mode=run.mode), label="close params")
+    closed = close_and_judge(run, instrument, params, test="conformance::close_responses")
+    if closed.resting or closed.response is None or "error" in closed.response:
+        flatten(run, instrument)

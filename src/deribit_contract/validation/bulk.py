@@ -1,0 +1,192 @@
+"""The bulk path of `validate`: whole batches of records judged by one compiled check.
+
+Replaying captured traffic in CI must cost about what parsing it costs. Per record, the
+general path (:meth:`ResponseValidator.validate_record`) builds a result and walks the record
+for undocumented fields in Python, which is several times the cost of the compiled check. Here a
+batch of lines (one read block) is parsed with orjson and checked by a *tightened* compiled
+schema that accepts exactly "valid, and no undocumented field that has not been seen before":
+every object that documents its properties gets ``additionalProperties: false`` plus the
+undocumented names already reported, and errata-only properties stay forbidden until seen.
+That schema is a subset of the observed one, so passing it proves each record valid and
+brings no new warning. Only a batch that fails it is taken record by record (explaining the
+invalid ones, discovering the new fields), after which the tightened schema is rebuilt with
+the new names. In documented mode there are no warnings and the tightened schema is the
+schema itself.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import jsonschema_rs
+import orjson
+
+from deribit_contract.validation.records import Batch, RawRecord
+from deribit_contract.validation.report import Summary
+from deribit_contract.validation.results import ValidationResult
+from deribit_contract.validation.undocumented import Shape, collect_undocumented, documented_names
+from deribit_contract.validation.validator import ResponseValidator
+
+__all__ = ["BulkScanner"]
+
+Pointer = tuple[str | int, ...]
+# Past this many distinct undocumented names the input is hostile or not close_position
+# traffic; stop rebuilding the tightened schema and judge record by record.
+_MAX_ALLOWED_NAMES = 2048
+
+
+def _all_shapes(shape: Shape) -> Iterable[Shape]:
+    stack = [shape]
+    seen: set[int] = set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        stack.extend(current.children.values())
+        if current.items is not None:
+            stack.append(current.items)
+
+
+def _node_at(root: Any, pointer: Pointer) -> Any:
+    node = root
+    for step in pointer:
+        node = node[step]
+    return node
+
+
+def _parse_all(lines: list[bytes]) -> tuple[list[Any], list[int]]:
+    """Parsed lines (None where parsing failed) and the indexes that failed."""
+    try:
+        return list(map(orjson.loads, lines)), []
+    except (orjson.JSONDecodeError, RecursionError):
+        pass
+    parsed: list[Any] = []
+    failed: list[int] = []
+    for index, line in enumerate(lines):
+        try:
+            parsed.append(orjson.loads(line))
+        except (orjson.JSONDecodeError, RecursionError):
+            parsed.append(None)
+            failed.append(index)
+    return parsed, failed
+
+
+class BulkScanner:
+    """Runs one validator over batches, counting into a :class:`Summary`."""
+
+    def __init__(self, validator: ResponseValidator) -> None:
+        self._validator = validator
+        self._shape = validator.shape
+        self._allowed: dict[Pointer, set[str]] = {}
+        self._sources: set[Pointer] = set()
+        if self._shape is not None:
+            for node in _all_shapes(self._shape):
+                self._sources.update(node.sources)
+        self._tight: Callable[[Any], bool] | None = None
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        if self._shape is None:
+            self._tight = self._validator.is_valid
+            return
+        if sum(map(len, self._allowed.values())) > _MAX_ALLOWED_NAMES:
+            self._tight = None
+            return
+        schema = copy.deepcopy(self._validator.schema)
+        for pointer in self._sources:
+            node = _node_at(schema, pointer)
+            if node.get("additionalProperties", True) is not True:
+                continue  # already closed, or a schema for extra keys: leave as it is
+            documented = documented_names(node) or frozenset()
+            allowed = self._allowed.get(pointer, set())
+            props = dict(node.get("properties", {}))
+            for name in props:
+                if name not in documented and name not in allowed:
+                    props[name] = False  # an erratum field not reported yet
+            for name in allowed:
+                props.setdefault(name, True)
+            node["properties"] = props
+            node["additionalProperties"] = False
+        self._tight = jsonschema_rs.Draft202012Validator(schema).is_valid
+
+    def run(
+        self,
+        batches: Iterable[Batch],
+        summary: Summary,
+        on_bad: Callable[[ValidationResult], None],
+    ) -> None:
+        """Judge every record of ``batches``; invalid and non-JSON ones go to ``on_bad``."""
+        for batch in batches:
+            tight = self._tight
+            if batch.error is not None or tight is None:
+                pending: Iterable[int] = range(len(batch.lines))
+            else:
+                # one verdict per record from the tightened schema; only the records it does
+                # not pass take the general path
+                objects, failed = _parse_all(batch.lines)
+                verdicts = list(map(tight, objects))
+                for index in failed:
+                    verdicts[index] = False
+                passed = verdicts.count(True)
+                summary.records += passed
+                summary.valid += passed
+                if passed == len(verdicts):
+                    continue
+                pending = [i for i, ok in enumerate(verdicts) if not ok]
+            if self._one_by_one(batch, pending, summary, on_bad):
+                self._rebuild()
+
+    def _one_by_one(
+        self,
+        batch: Batch,
+        indexes: Iterable[int],
+        summary: Summary,
+        on_bad: Callable[[ValidationResult], None],
+    ) -> bool:
+        """The general path for some records of a batch; True when new undocumented names
+        were found (the tightened schema must then be rebuilt)."""
+        validator = self._validator
+        shape = self._shape
+        grew = False
+        for offset in indexes:
+            line = batch.lines[offset]
+            number = batch.first_line + offset
+            if batch.error is None:
+                try:
+                    instance = orjson.loads(line)
+                except (orjson.JSONDecodeError, RecursionError):
+                    pass
+                else:
+                    if validator.is_valid(instance):
+                        summary.records += 1
+                        summary.valid += 1
+                        if shape is not None:
+                            grew |= self._note(instance, shape, summary, batch.source, number)
+                        continue
+            result = validator.validate_record(RawRecord(batch.source, number, line, batch.error))
+            summary.add(result)
+            on_bad(result)
+        return grew
+
+    def _note(
+        self, instance: Any, shape: Shape, summary: Summary, source: str, number: int
+    ) -> bool:
+        paths: list[Pointer] = []
+        owners: list[Shape] = []
+        collect_undocumented(instance, shape, (), paths, owners)
+        if not paths:
+            return False
+        summary.note_paths(paths, source, number)
+        grew = False
+        for path, owner in zip(paths, owners, strict=True):
+            name = str(path[-1])
+            for pointer in owner.sources:
+                names = self._allowed.setdefault(pointer, set())
+                if name not in names:
+                    names.add(name)
+                    grew = True
+        return grew
