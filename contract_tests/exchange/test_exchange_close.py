@@ -11,10 +11,9 @@ import pytest
 from exchange_testkit import Client, broken_rules, run_close
 from hypothesis import given
 from hypothesis import strategies as st
-from jsonschema.validators import validator_for
 
 from deribit_contract.exchange import INSTRUMENTS, SimulatedExchange
-from deribit_contract.schema.store import load_schema
+from deribit_contract.validation import validate_response
 
 REALDATA = Path(__file__).resolve().parents[2] / "fixtures" / "captured" / "realdata"
 BTC = "BTC-PERPETUAL"
@@ -205,8 +204,8 @@ def test_close_objects_use_only_fields_and_types_seen_in_real_captures() -> None
 def test_correct_answers_validate_in_observed_mode(
     name: str, size: float, params: dict[str, Any]
 ) -> None:
-    schema = load_schema("response", "observed")
     exchange = SimulatedExchange(positions={name: size} if size else None)
-    envelope = Client(exchange).call("private/close_position", instrument_name=name, **params)
-    errors = list(validator_for(schema)(schema).iter_errors(envelope))
-    assert errors == [], [error.message for error in errors]
+    case = run_close(Client(exchange), instrument_name=name, **params)
+    verdict = validate_response(case.response, mode="observed")
+    assert verdict.valid, [violation.message for violation in verdict.violations]
+    assert broken_rules(case) == set()

@@ -48,7 +48,9 @@ def _normalised(envelope: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in envelope.items() if k not in ("usIn", "usOut", "usDiff")}
     result = out.get("result")
     if isinstance(result, dict) and "access_token" in result:
-        out["result"] = {k: v for k, v in result.items() if k not in ("access_token", "refresh_token")}
+        out["result"] = {
+            k: v for k, v in result.items() if k not in ("access_token", "refresh_token")
+        }
     return out
 
 
@@ -61,12 +63,25 @@ def _via_client(client: HttpJsonRpcClient | WsJsonRpcClient) -> list[dict[str, A
 
 def door_direct(exchange: Any) -> list[dict[str, Any]]:
     auth = exchange.handle(
-        {"jsonrpc": "2.0", "id": 1, "method": "public/auth", "params": {"grant_type": "client_credentials", "client_id": CREDENTIALS[0], "client_secret": CREDENTIALS[1]}}
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "public/auth",
+            "params": {
+                "grant_type": "client_credentials",
+                "client_id": CREDENTIALS[0],
+                "client_secret": CREDENTIALS[1],
+            },
+        }
     )
     bearer = Auth(kind="bearer", token=auth["result"]["access_token"])
     replies = [auth]
     for n, (method, params) in enumerate(SCENARIO, start=2):
-        replies.append(exchange.handle({"jsonrpc": "2.0", "id": n, "method": method, "params": params}, auth=bearer))
+        replies.append(
+            exchange.handle(
+                {"jsonrpc": "2.0", "id": n, "method": method, "params": params}, auth=bearer
+            )
+        )
     return replies
 
 
@@ -82,14 +97,25 @@ def door_respx_async(exchange: Any) -> list[dict[str, Any]]:
             auth = (
                 await client.post(
                     base + "public/auth",
-                    json={"jsonrpc": "2.0", "id": 1, "method": "public/auth", "params": {"grant_type": "client_credentials", "client_id": CREDENTIALS[0], "client_secret": CREDENTIALS[1]}},
+                    json={
+                        "jsonrpc": "2.0",
+                        "id": 1,
+                        "method": "public/auth",
+                        "params": {
+                            "grant_type": "client_credentials",
+                            "client_id": CREDENTIALS[0],
+                            "client_secret": CREDENTIALS[1],
+                        },
+                    },
                 )
             ).json()
             headers = {"Authorization": f"Bearer {auth['result']['access_token']}"}
             replies = [auth]
             for n, (method, params) in enumerate(SCENARIO, start=2):
                 body = {"jsonrpc": "2.0", "id": n, "method": method, "params": params}
-                replies.append((await client.post(base + method, json=body, headers=headers)).json())
+                replies.append(
+                    (await client.post(base + method, json=body, headers=headers)).json()
+                )
             return replies
 
     with DeribitMock(exchange=exchange):
@@ -122,7 +148,8 @@ def test_reference_scenario_is_meaningful(reference: list[dict[str, Any]]) -> No
     assert close["result"]["order"]["direction"] == "sell"
     assert reference[3]["result"]["size"] == 0
     assert "error" in reference[4]  # closing a flat position is refused
-    assert "error" in reference[7] and "error" in reference[8]
+    assert "error" in reference[7]
+    assert "error" in reference[8]
 
 
 @pytest.mark.parametrize(
@@ -138,7 +165,9 @@ def test_every_door_gives_the_same_answers(door: Door, reference: list[dict[str,
 
 
 def _get_close(base: str, headers: dict[str, str]) -> httpx.Response:
-    return httpx.get(f"{base}/api/v2/{CLOSE}?instrument_name=BTC-PERPETUAL&type=market", headers=headers)
+    return httpx.get(
+        f"{base}/api/v2/{CLOSE}?instrument_name=BTC-PERPETUAL&type=market", headers=headers
+    )
 
 
 def test_http_get_with_basic_equals_post_with_bearer() -> None:
@@ -165,7 +194,10 @@ def test_auth_failures_are_401_on_every_http_door() -> None:
         with LocalExchangeServer(exchange=_seeded()) as server:
             served = _get_close(server.url, headers)
         with deribit_mock(exchange=_seeded(), base_url="http://exchange.test/prefix") as mock:
-            mocked = httpx.get(f"http://exchange.test/prefix/api/v2/{CLOSE}?instrument_name=BTC-PERPETUAL&type=market", headers=headers)
+            mocked = httpx.get(
+                f"http://exchange.test/prefix/api/v2/{CLOSE}?instrument_name=BTC-PERPETUAL&type=market",
+                headers=headers,
+            )
             assert mock.calls[-1].method == CLOSE
         assert served.status_code == mocked.status_code == 401
         assert _normalised(served.json()) == _normalised(mocked.json())
@@ -182,5 +214,5 @@ def test_mock_exposes_state_and_records_calls() -> None:
         assert mock.get_position("BTC-PERPETUAL")["size"] == 0
         assert [c.method for c in mock.calls] == ["public/auth", CLOSE]
         assert mock.router.calls.call_count == 2
-        with pytest.raises(Exception, match="not mocked|RESPX"):
+        with pytest.raises(Exception, match=r"not mocked|RESPX"):
             httpx.get("https://www.deribit.com/api/v2/public/test")

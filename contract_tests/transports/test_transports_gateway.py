@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 import orjson
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from transports_support import StandInExchange
 
 from deribit_contract.exchange.jsonrpc import Auth, ErrorCode
 from deribit_contract.transports.gateway import (
@@ -95,10 +97,10 @@ def test_status_follows_the_error_code(code: int | None, status: int) -> None:
 
 
 def _post(
-    exchange: object, path: str, body: bytes, **headers: str
-) -> tuple[int, dict[str, object]]:
+    exchange: StandInExchange, path: str, body: bytes, **headers: str
+) -> tuple[int, dict[str, Any]]:
     reply = handle_http(
-        exchange,  # type: ignore[arg-type]
+        exchange,
         http_method="POST",
         path=path,
         query=[],
@@ -108,7 +110,7 @@ def _post(
     return reply.status, orjson.loads(reply.body)
 
 
-def test_bad_bodies_never_reach_the_exchange(standin: object) -> None:
+def test_bad_bodies_never_reach_the_exchange(standin: StandInExchange) -> None:
     cases = {
         b"{not json": ErrorCode.PARSE_ERROR,
         b"\xff\xfe\x00garbage": ErrorCode.PARSE_ERROR,
@@ -117,33 +119,35 @@ def test_bad_bodies_never_reach_the_exchange(standin: object) -> None:
     for body, code in cases.items():
         status, envelope = _post(standin, "/api/v2", body, content_type="application/json")
         assert status == 400
-        assert envelope["error"]["code"] == code  # type: ignore[index]
-    assert standin.calls == []  # type: ignore[attr-defined]
+        assert envelope["error"]["code"] == code
+    assert standin.calls == []
 
 
-def test_wrong_content_type_is_named_in_the_error(standin: object) -> None:
+def test_wrong_content_type_is_named_in_the_error(standin: StandInExchange) -> None:
     status, envelope = _post(standin, "/api/v2", b"{}", content_type="text/plain")
     assert status == 400
-    assert "text/plain" in envelope["error"]["data"]["reason"]  # type: ignore[index]
+    assert "text/plain" in envelope["error"]["data"]["reason"]
 
 
-def test_method_in_body_must_agree_with_the_path(standin: object) -> None:
+def test_method_in_body_must_agree_with_the_path(standin: StandInExchange) -> None:
     body = orjson.dumps({"jsonrpc": "2.0", "id": 7, "method": "public/auth", "params": {}})
     status, envelope = _post(standin, "/api/v2/private/close_position", body)
     assert status == 400
     assert envelope["id"] == 7
-    assert "differs" in envelope["error"]["data"]["reason"]  # type: ignore[index]
+    assert "differs" in envelope["error"]["data"]["reason"]
 
 
-def test_path_supplies_a_missing_method_and_access_token_moves_to_auth(standin: object) -> None:
+def test_path_supplies_a_missing_method_and_access_token_moves_to_auth(
+    standin: StandInExchange,
+) -> None:
     body = orjson.dumps({"jsonrpc": "2.0", "id": 1, "params": {"access_token": "t", "x": 1}})
     _post(standin, "/api/v2/public/test", body)
     assert standin.calls == [
         {"jsonrpc": "2.0", "id": 1, "params": {"x": 1}, "method": "public/test"}
-    ]  # type: ignore[attr-defined]
+    ]
 
 
-def test_unknown_path_is_a_json_error(standin: object) -> None:
+def test_unknown_path_is_a_json_error(standin: StandInExchange) -> None:
     status, envelope = _post(standin, "/nope", b"{}")
     assert status == 400
-    assert envelope["error"]["code"] == ErrorCode.METHOD_NOT_FOUND  # type: ignore[index]
+    assert envelope["error"]["code"] == ErrorCode.METHOD_NOT_FOUND

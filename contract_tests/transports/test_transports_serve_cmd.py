@@ -6,7 +6,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
@@ -15,18 +14,22 @@ from deribit_contract.cli import main
 from deribit_contract.exchange.faults import FAULTS
 
 
-def test_list_faults_prints_every_fault_with_its_description(capsys: pytest.CaptureFixture[str]) -> None:
+def test_list_faults_prints_every_fault_with_its_description(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     assert main(["serve", "--list-faults"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == len(FAULTS) >= 15
-    for line, (name, fault) in zip(lines, FAULTS.items()):
+    for line, (name, fault) in zip(lines, FAULTS.items(), strict=True):
         listed_name, description = line.split(None, 1)
         assert listed_name == name
         assert description.strip() == fault.description
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "10.1.2.3"])
-def test_non_loopback_host_is_refused_with_a_reason(host: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_non_loopback_host_is_refused_with_a_reason(
+    host: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["serve", "--host", host, "--port", "0"]) == 2
     err = capsys.readouterr().err
     assert host in err

@@ -56,7 +56,18 @@ def register(subparsers: Any) -> None:
         "--diff",
         nargs=2,
         metavar=("OLD.md", "NEW.md"),
-        help="(reserved) compare two versions of the page",
+        help="compare two versions of the page: contract changes, each breaking or not",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="output of --diff (default text)",
+    )
+    parser.add_argument(
+        "--fail-on-breaking",
+        action="store_true",
+        help="with --diff: exit 1 when a change breaks clients written against OLD.md",
     )
     parser.set_defaults(handler=_handle)
 
@@ -96,8 +107,15 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    print("deribit-contract schemas: --diff is not implemented yet", file=sys.stderr)
-    return EXIT_USAGE
+    # the contract diff lives with the other reports; DocParseError becomes exit 2 in cli/
+    from deribit_contract.reporting.docdiff import run_diff_command
+
+    return run_diff_command(
+        Path(args.diff[0]),
+        Path(args.diff[1]),
+        output=args.format,
+        fail_on_breaking=args.fail_on_breaking,
+    )
 
 
 _ACTIONS: dict[str, Callable[[argparse.Namespace], int]] = {"check": _check, "diff": _diff}

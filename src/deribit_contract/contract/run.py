@@ -43,7 +43,7 @@ class Placed:
     transport_error: str | None = None
 
 
-@dataclass
+@dataclass(repr=False)
 class ContractRun:
     """The state of one run (see the module docstring); use :meth:`start` / :meth:`finish`."""
 
@@ -58,6 +58,12 @@ class ContractRun:
     instruments: dict[str, Instrument] = field(default_factory=dict)
     cleanup_report: CleanupReport | None = None
     _stack: ExitStack = field(default_factory=ExitStack)
+
+    def __repr__(self) -> str:  # short: Hypothesis prints it with every failing example
+        return f"ContractRun(target={self.spec.label!r}, mode={self.mode!r})"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # Hypothesis' pretty printer
+        printer.text(repr(self))
 
     def start(self, *, sim_seed: int = 0) -> ContractRun:
         """Bring the target up and log in; raises TargetError if that is impossible."""

@@ -85,15 +85,18 @@ def _undocumented(envelope: str, stats: FieldStats, view: SchemaView) -> list[di
     return out
 
 
-def _invariant_rows(invariants: Mapping[str, Mapping[str, int]]) -> list[dict[str, Any]]:
+def _invariant_rows(
+    invariants: Mapping[str, Mapping[str, int]], descriptions: Mapping[str, str]
+) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
-    for rule_id in sorted(set(RULES) | set(invariants)):
+    known = {**RULES, **descriptions}
+    for rule_id in sorted(set(known) | set(invariants)):
         bucket = invariants.get(rule_id, {})
         passed, failed, skipped = (bucket.get(k, 0) for k in ("passed", "failed", "skipped"))
         rows.append(
             {
                 "id": rule_id,
-                "description": RULES.get(rule_id, "(not in the invariants registry)"),
+                "description": known.get(rule_id, "(no description)"),
                 "passed": passed,
                 "failed": failed,
                 "skipped": skipped,
@@ -104,12 +107,17 @@ def _invariant_rows(invariants: Mapping[str, Mapping[str, int]]) -> list[dict[st
 
 
 def compute_coverage(
-    observations: RunObservations, *, schemas: Path | None = None
+    observations: RunObservations,
+    *,
+    schemas: Path | None = None,
+    rule_descriptions: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The coverage document of a run (JSON-ready, deterministic for the same observations).
 
     Fields and enum values are judged against the schemas of ``observations.mode``
     (``observed`` unless the run used ``documented``); ``schemas`` overrides their directory.
+    Every rule of the invariants registry is listed (exercised or not), plus the rules in
+    ``rule_descriptions`` (e.g. the suite's own contract rules) and any rule the run counted.
     """
     mode = observations.mode if observations.mode in ("observed", "documented") else "observed"
     collected = Collected()
@@ -126,7 +134,7 @@ def compute_coverage(
         fields += _field_rows(envelope, stats, views[envelope])
         enums += _enum_rows(envelope, stats, views[envelope])
         undocumented += _undocumented(envelope, stats, views[envelope])
-    invariants = _invariant_rows(observations.invariants)
+    invariants = _invariant_rows(observations.invariants, rule_descriptions or {})
     return {
         "run": {
             "target": observations.target,
@@ -181,17 +189,25 @@ def _targets(path: Path) -> tuple[Path, Path]:
 
 
 def write_run_report(
-    observations: RunObservations, path: Path, *, schemas: Path | None = None
+    observations: RunObservations,
+    path: Path,
+    *,
+    schemas: Path | None = None,
+    rule_descriptions: Mapping[str, str] | None = None,
 ) -> list[Path]:
     """Write the run's coverage as JSON and as a self-contained HTML page; return both paths.
 
     ``path`` ending in ``.json`` (or ``.html``) names one file and the other is written next to
     it with the other suffix; any other ``path`` is a directory that receives ``coverage.json``
     and ``coverage.html``. Writes are atomic; parent directories are created.
+    ``rule_descriptions`` names rules outside the invariants registry (the runner passes
+    :data:`deribit_contract.contract.checks.CONTRACT_RULES`).
     """
     from deribit_contract.reporting.html import render_run_html
 
-    coverage = compute_coverage(observations, schemas=schemas)
+    coverage = compute_coverage(
+        observations, schemas=schemas, rule_descriptions=rule_descriptions
+    )
     json_path, html_path = _targets(Path(path))
     atomic_write_text(json_path, dump_canonical_json(coverage))
     atomic_write_text(html_path, render_run_html(coverage))

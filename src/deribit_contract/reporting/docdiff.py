@@ -212,3 +212,18 @@ def render_text(diff: DocDiff) -> str:
         lines.append(f"{tag} {c.kind:<19} {c.location}: {c.old} -> {c.new} ({c.reason})")
     lines.append(f"{len(diff.changes)} change(s), {len(diff.breaking)} breaking")
     return "\n".join(lines) + "\n"
+
+
+def run_diff_command(old: Path, new: Path, *, output: str = "text", fail_on_breaking: bool = False) -> int:
+    """What ``deribit-contract schemas --diff OLD NEW`` does; returns the exit code.
+
+    Prints the diff (``text`` or ``json``) to stdout; 0 when it worked, 1 when
+    ``fail_on_breaking`` and a change is breaking. DocParseError propagates (the CLI makes it 2).
+    """
+    import sys
+
+    from deribit_contract._fileio import dump_canonical_json
+
+    diff = diff_files(old, new)
+    sys.stdout.write(dump_canonical_json(diff.to_json()) if output == "json" else render_text(diff))
+    return 1 if fail_on_breaking and diff.breaking else 0

@@ -246,19 +246,19 @@ def _compare(
         present, parents = stats.presence(path)
         if parents == 0:
             continue
-        if present == 0:
+        if row.required and present < parents:
+            out.append(
+                Difference(
+                    "presence", envelope, path, f"present in {present} of {parents}",
+                    "required", parents - present, errata.presence(path),
+                )
+            )
+        elif present == 0:
             hint = "; ".join(row.presence)
             out.append(
                 Difference(
                     "never-seen", envelope, path, f"absent from all {parents}",
                     hint or "listed in the table", 0,
-                )
-            )
-        elif row.required and present < parents:
-            out.append(
-                Difference(
-                    "presence", envelope, path, f"present in {present} of {parents}",
-                    "required", parents - present, errata.presence(path),
                 )
             )
     return out
