@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,21 +34,31 @@ def observations_from_local_server() -> object:
         for name in ("BTC-PERPETUAL", "ETH-PERPETUAL"):
             ticker = client.call("public/ticker", {"instrument_name": name})["result"]
             ident += 1
-            for opener, kind in (("private/buy", "market"), ("private/sell", "limit"),
-                                 ("private/buy", "limit"), (None, "market")):
+            for opener, kind in (
+                ("private/buy", "market"),
+                ("private/sell", "limit"),
+                ("private/buy", "limit"),
+                (None, "market"),
+            ):
                 if opener:
                     client.call(opener, {"instrument_name": name, "amount": 100, "type": "market"})
                     ident += 1
                     obs.orders += 1
-                params: dict[str, object] = {"instrument_name": name, "type": kind}
+                params: dict[str, Any] = {"instrument_name": name, "type": kind}
                 if kind == "limit":
-                    params["price"] = ticker["max_price"] if opener == "private/sell" else ticker["min_price"]
+                    params["price"] = (
+                        ticker["max_price"] if opener == "private/sell" else ticker["min_price"]
+                    )
                 before = client.call("private/get_position", {"instrument_name": name})["result"]
                 response = client.call("private/close_position", params)
                 after = client.call("private/get_position", {"instrument_name": name})["result"]
                 ident += 3
-                request = {"jsonrpc": "2.0", "id": ident - 1, "method": "private/close_position",
-                           "params": params}
+                request = {
+                    "jsonrpc": "2.0",
+                    "id": ident - 1,
+                    "method": "private/close_position",
+                    "params": params,
+                }
                 obs.requests += 4
                 obs.examples += 1
                 judge.close_findings(request, response, before, after)
@@ -55,12 +66,19 @@ def observations_from_local_server() -> object:
                 flat = client.call("private/get_position", {"instrument_name": name})["result"]
                 ident += 2
                 if flat and flat.get("size"):
-                    client.call("private/close_position", {"instrument_name": name, "type": "market"})
+                    client.call(
+                        "private/close_position", {"instrument_name": name, "type": "market"}
+                    )
                     ident += 1
-        for params in ({"instrument_name": "BTC-PERPETUAL"}, {"instrument_name": "BTC-PERPETUAL", "type": "stop"}):
+        for params in (
+            {"instrument_name": "BTC-PERPETUAL"},
+            {"instrument_name": "BTC-PERPETUAL", "type": "stop"},
+        ):
             response = client.call("private/close_position", params)
             obs.responses.append(response)
-            obs.count_invariant("request.invalid_rejected", "passed" if "error" in response else "failed")
+            obs.count_invariant(
+                "request.invalid_rejected", "passed" if "error" in response else "failed"
+            )
         client.close()
     return obs
 
@@ -76,14 +94,27 @@ def main() -> int:
 
     report_dir = ROOT / "reports" / "screenshot"
     obs = observations_from_local_server()
-    json_path, html_path = write_run_report(obs, report_dir, rule_descriptions=CONTRACT_RULES)  # type: ignore[arg-type]
+    _, html_path = write_run_report(obs, report_dir, rule_descriptions=CONTRACT_RULES)  # type: ignore[arg-type]
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run(
-            [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
-             f"--user-data-dir={profile}", f"--screenshot={out}", "--window-size=1200,1500",
-             html_path.as_uri()],
-            check=True, capture_output=True, timeout=120,
+            [
+                browser,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--hide-scrollbars",
+                f"--user-data-dir={profile}",
+                f"--screenshot={out}",
+                "--window-size=1200,1500",
+                html_path.as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
         )
     print(f"report: {html_path}\nscreenshot: {out} ({out.stat().st_size} bytes)")
     return 0

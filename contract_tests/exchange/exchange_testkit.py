@@ -6,8 +6,8 @@ flip...) and observed-mode schema validation (``deribit_contract.validation``). 
 names what a call breaks; the correct mode must break nothing and each fault exactly what the
 fault table in ``test_exchange_faults.py`` says.
 
-Only two expectations remain local (ids prefixed ``local.``), each because the official modules
-do not state it; see the comments on ``LOCAL_RULES``.
+One expectation remains local (``local.success_on_valid_close``): it holds for the simulator
+only; see the comment on ``LOCAL_RULES``.
 """
 
 from __future__ import annotations
@@ -25,21 +25,11 @@ from deribit_contract.exchange import (
 from deribit_contract.invariants import Report, evaluate
 from deribit_contract.validation import validate_response
 
-INVALID_PARAMS = -32602
-
 LOCAL_RULES = {
-    # A request whose ``type`` is outside limit|market must be refused with -32602. The
-    # invariants judge the order a close produced; they state nothing about request validation,
-    # so an implementation echoing order_type "stop" would pass them all.
-    "local.error_on_invalid_type": "a type outside limit|market gets error -32602",
     # Simulator-only: with a valid request, an open position and liquidity, the simulator has no
     # reason to fail. Real Deribit may legitimately answer an error (overload, maintenance), so
     # this is not a contract invariant.
     "local.success_on_valid_close": "a valid close on an open position succeeds",
-    # Every fill of a limit close is at or better than the limit (sell >= price, buy <= price).
-    # A general contract rule the invariants lack (they only check result.order.price echoes the
-    # limit); kept here until ``deribit_contract.invariants`` gains it.
-    "local.limit_fills_within_price": "fills of a limit close are at or better than its price",
 }
 
 
@@ -122,26 +112,12 @@ def _local_rules(case: CloseCase) -> set[str]:
     params = case.request["params"]
     response = case.response
     if params.get("type") not in ("limit", "market"):
-        error = response.get("error")
-        code = error.get("code") if isinstance(error, dict) else None
-        return set() if code == INVALID_PARAMS else {"local.error_on_invalid_type"}
+        return set()  # judged by the official request.invalid_rejected
     if case.size_before == 0:
         return set()  # judged by the official flat.error_expected
     if "result" not in response:
         return {"local.success_on_valid_close"}
-    if params["type"] == "limit" and not _fills_within_limit(response["result"], params["price"]):
-        return {"local.limit_fills_within_price"}
     return set()
-
-
-def _fills_within_limit(result: dict[str, Any], limit: float) -> bool:
-    direction = result["order"].get("direction")
-    for trade in result["trades"]:
-        if direction == "sell" and trade["price"] < limit:
-            return False
-        if direction == "buy" and trade["price"] > limit:
-            return False
-    return True
 
 
 def run_close(client: Client, **params: Any) -> CloseCase:

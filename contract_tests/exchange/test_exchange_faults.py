@@ -41,10 +41,10 @@ EXPECTED: dict[str, set[str]] = {
     "wrong_jsonrpc_version": {"envelope.jsonrpc", "schema", "schema:$.jsonrpc"},
     "wrong_id": {"envelope.id_echo"},
     # gap in the invariants: nothing official checks fills against the limit price
-    "limit_price_ignored": {"local.limit_fills_within_price"},
+    "limit_price_ignored": {"trades.within_limit"},
     "market_reported_as_limit": {"order.type_matches"},
     # the simulator answers type "stop" with a market order, so order.type_matches fires too
-    "invalid_type_accepted": {"local.error_on_invalid_type", "order.type_matches"},
+    "invalid_type_accepted": {"request.invalid_rejected", "order.type_matches"},
     "order_when_flat": {"flat.error_expected"},
     "position_not_updated": {"position.reduced_by_filled"},
     "average_price_wrong": {"trades.average_price"},

@@ -108,6 +108,15 @@ def _scale_trades(call: Call) -> None:
         trade["amount"] *= 2
 
 
+def _fill_worse_than_limit(call: Call) -> None:
+    limit = call["request"]["params"]["price"]
+    step = 5 * call["instrument"].tick_size
+    worse = limit - step if _order(call)["direction"] == "sell" else limit + step
+    for trade in _trades(call):
+        trade["price"] = worse
+    _order(call)["average_price"] = worse  # keep the mean coherent: only the limit is broken
+
+
 # rule -> (what kind of outcome the mutation needs, the mutation)
 MUTATIONS: dict[str, tuple[dict[str, Any], Mutation]] = {
     "envelope.jsonrpc": ({}, _set(lambda c: c["response"], "jsonrpc", lambda _: "1.0")),
@@ -128,6 +137,8 @@ MUTATIONS: dict[str, tuple[dict[str, Any], Mutation]] = {
     "trades.direction": ({"fill": "full"}, lambda c: _trades(c)[0].__setitem__("direction", _OPPOSITE[_trades(c)[0]["direction"]])),
     "trades.reduce_only": ({"fill": "full"}, lambda c: _trades(c)[-1].__setitem__("reduce_only", False)),
     "trades.sum_filled": ({"fill": "full"}, _scale_trades),
+    "trades.within_limit": ({"order_type": "limit", "fill": "full"}, _fill_worse_than_limit),
+    "request.invalid_rejected": ({"order_type": "market"}, lambda c: c["request"]["params"].__setitem__("price", "not-a-price")),
     "trades.average_price": ({"fill": "full"}, lambda c: _order(c).__setitem__("average_price", _order(c)["average_price"] + 5 * c["instrument"].tick_size)),
     "time.order_monotonic": ({}, lambda c: _order(c).__setitem__("last_update_timestamp", _order(c)["creation_timestamp"] - 1)),
     "time.trades_after_creation": ({"fill": "full"}, lambda c: _trades(c)[0].__setitem__("timestamp", _order(c)["creation_timestamp"] - 1)),

@@ -29,7 +29,11 @@ def test_real_samples_have_no_unexplained_difference() -> None:
     assert report.new == []
     used = {e.id for e in report.errata_used}
     # the vendor's own close_position example already shows the boolean/null trade fields
-    assert {"trade-reduce-only-boolean", "trade-post-only-boolean", "trade-matching-id-null"} <= used
+    assert {
+        "trade-reduce-only-boolean",
+        "trade-post-only-boolean",
+        "trade-matching-id-null",
+    } <= used
     assert "response-id-absent" in used  # real error envelopes without id
 
 
@@ -45,7 +49,9 @@ def test_committed_report_matches_the_inputs_it_names() -> None:
         report = analyse_paths(inputs)
     finally:
         os.chdir(cwd)
-    assert dump_canonical_json(report.to_json()) == (ROOT / "docs" / "drift-realdata.json").read_text()
+    assert (
+        dump_canonical_json(report.to_json()) == (ROOT / "docs" / "drift-realdata.json").read_text()
+    )
     markdown = (ROOT / "docs" / "drift-realdata.md").read_text()
     assert markdown == render_drift_markdown(report)
     for entry in report.errata_used:
@@ -63,7 +69,8 @@ def test_each_difference_kind_is_classified() -> None:
     assert by_kind[("enum", "result.order.order_state")].is_new
     assert by_kind[("type", "result.order.amount")].is_new
     explained = by_kind[("type", "result.trades[].reduce_only")]
-    assert explained.erratum == "trade-reduce-only-boolean" and not explained.is_new
+    assert explained.erratum == "trade-reduce-only-boolean"
+    assert not explained.is_new
     assert ("never-seen", "result.order.quote_id") in by_kind
     assert not by_kind[("never-seen", "result.order.quote_id")].is_new
 
@@ -86,10 +93,14 @@ def test_cli_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert "no such file" in capsys.readouterr().err
 
 
-def test_cli_non_json_is_counted_not_fatal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_non_json_is_counted_not_fatal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "a.json").write_text(CLOSE.read_text())
     (tmp_path / "b.json").write_text("<html>502 Bad Gateway</html>")
-    (tmp_path / "c.jsonl").write_text('{"jsonrpc": "2.0", "id": 1, "result": {"order": {}}}\nnot json\n')
+    (tmp_path / "c.jsonl").write_text(
+        '{"jsonrpc": "2.0", "id": 1, "result": {"order": {}}}\nnot json\n'
+    )
     out = tmp_path / "report.json"
     assert main(["drift", str(tmp_path), "--format", "json", "--out", str(out)]) == 0
     data = json.loads(out.read_text())
@@ -108,7 +119,12 @@ def test_cli_only_garbage_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[
 def test_cli_error_envelope_compared_with_error_schema(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    env = {"jsonrpc": "2.0", "id": 3, "error": {"code": 10009, "message": "not_enough_funds"}, "trace": "x"}
+    env = {
+        "jsonrpc": "2.0",
+        "id": 3,
+        "error": {"code": 10009, "message": "not_enough_funds"},
+        "trace": "x",
+    }
     path = tmp_path / "err.json"
     path.write_text(json.dumps(env))
     assert main(["drift", str(path), "--fail-on-new"]) == 1
@@ -118,7 +134,9 @@ def test_cli_error_envelope_compared_with_error_schema(
     assert main(["drift", str(REAL / "errors"), "--fail-on-new"]) == 0
 
 
-def test_cli_bare_objects_auto_and_forced(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_bare_objects_auto_and_forced(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     trades = REAL / "bulk" / "venoajie__all_user_trades.jsonl"
     assert main(["drift", str(trades), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
@@ -132,4 +150,7 @@ def test_cli_bare_objects_auto_and_forced(tmp_path: Path, capsys: pytest.Capture
     assert main(["drift", str(stripped), "--part", "trade", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["records"]["kinds"] == {"trade": 1}
-    assert any(d["path"] == "result.trades[].trade_id" and d["kind"] == "never-seen" for d in data["differences"])
+    assert any(
+        d["path"] == "result.trades[].trade_id" and d["kind"] == "never-seen"
+        for d in data["differences"]
+    )

@@ -97,4 +97,3 @@ def _handle(args: argparse.Namespace) -> int:
             )
         return EXIT_VIOLATED
     return EXIT_OK
-

@@ -15,6 +15,7 @@ retry).
 from __future__ import annotations
 
 import datetime as _dt
+import importlib.metadata
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -26,7 +27,6 @@ from urllib.parse import urlsplit
 import httpx
 import orjson
 
-from deribit_contract import __version__
 from deribit_contract._fileio import atomic_write_text, dump_canonical_json
 from deribit_contract._paths import fixtures_dir
 from deribit_contract.contract.session import AmbiguousOutcome, ExchangeSession
@@ -143,7 +143,9 @@ def _outcome(envelope: dict[str, Any] | AmbiguousOutcome) -> str:
 def _resting_buy_price(session: ExchangeSession, instrument: str) -> float:
     """A buy limit far below the market (it rests), on the instrument's tick."""
     ticker = session.read("public/ticker", {"instrument_name": instrument}).get("result") or {}
-    info = session.read("public/get_instrument", {"instrument_name": instrument}).get("result") or {}
+    info = (
+        session.read("public/get_instrument", {"instrument_name": instrument}).get("result") or {}
+    )
     tick = Decimal(str(info.get("tick_size", "0.5")))
     bound = ticker.get("min_price") or ticker.get("best_bid_price") or ticker.get("mark_price")
     if not isinstance(bound, (int, float)) or bound <= 0:
@@ -240,7 +242,7 @@ def record_scenario(
         "recorded_at": started.isoformat(timespec="seconds").replace("+00:00", "Z"),
         "target": redactor.text(_strip_userinfo(base_url)),
         "target_host": host,
-        "kit_version": __version__,
+        "kit_version": _kit_version(),
         "scenario": SCENARIO,
     }
     for index, pair in enumerate(wire.pairs, start=1):
@@ -258,13 +260,26 @@ def record_scenario(
         }
         atomic_write_text(path, redactor.text(dump_canonical_json(document)))
         recording.files.append(path)
-    manifest = {**meta_base, "complete": failure is None, "steps": steps, "files": [p.name for p in recording.files]}
+    manifest = {
+        **meta_base,
+        "complete": failure is None,
+        "steps": steps,
+        "files": [p.name for p in recording.files],
+    }
     manifest_path = run_dir / "manifest.json"
     atomic_write_text(manifest_path, redactor.text(dump_canonical_json(manifest)))
     recording.files.append(manifest_path)
     if failure is not None:
         raise failure
     return recording
+
+
+def _kit_version() -> str:
+    # the package root is not a layer of its own, so ask the installed distribution
+    try:
+        return importlib.metadata.version("deribit-contract-kit")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def _strip_userinfo(url: str) -> str:

@@ -1,12 +1,14 @@
 """JSON-RPC envelope rules and the flat-position rule: what any response must look like.
 
 These hold for success and error responses alike, so they are the only rules that judge an
-error envelope (plus ``flat.error_expected``, which demands one).
+error envelope (plus ``flat.error_expected`` and ``request.invalid_rejected``, which demand one).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
+from typing import Any
 
 from deribit_contract.invariants._core import (
     Skip,
@@ -17,7 +19,13 @@ from deribit_contract.invariants._core import (
     sign,
 )
 
-__all__ = ["error_expected_when_flat", "id_echo", "jsonrpc_version", "result_xor_error"]
+__all__ = [
+    "error_expected_when_flat",
+    "id_echo",
+    "invalid_request_rejected",
+    "jsonrpc_version",
+    "result_xor_error",
+]
 
 
 @register("envelope.jsonrpc", 'the response carries jsonrpc == "2.0"')
@@ -112,5 +120,61 @@ def error_expected_when_flat(subject: Subject) -> list[Violation] | Skip:
             "a JSON-RPC error",
             sorted(str(key) for key in subject.response),
             "the position was flat, so close_position must fail instead of placing an order",
+        )
+    ]
+
+
+_CLOSE_TYPES = ("limit", "market")
+
+
+def _invalid_params_reason(params: Mapping[str, Any] | None) -> str | None:
+    """Why ``params`` break the documented parameter table, or None when they keep it."""
+    if params is None:
+        return "the request carries no params object"
+    if not isinstance(params.get("instrument_name"), str):
+        return "instrument_name is required and must be a string"
+    if params.get("type") not in _CLOSE_TYPES:
+        return f"type must be one of {', '.join(_CLOSE_TYPES)}"
+    if not _is_price(params.get("price")):
+        return "price, when given, must be a finite number"
+    return None
+
+
+def _is_price(value: Any) -> bool:
+    # None counts as absent (the docs call price optional); a numeric string is accepted because
+    # Deribit's GET form carries every parameter as a string
+    if value is None:
+        return True
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            return False
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return math.isfinite(value)
+
+
+@register(
+    "request.invalid_rejected",
+    "a request whose params break the documented table (instrument_name, type, price) gets an error",
+)
+def invalid_request_rejected(subject: Subject) -> list[Violation] | Skip:
+    if not isinstance(subject.request, Mapping):
+        return Skip("request.invalid_rejected", "the request is unknown")
+    reason = _invalid_params_reason(subject.params())
+    if reason is None:
+        return Skip("request.invalid_rejected", "the request params are valid")
+    if not isinstance(subject.response, Mapping):
+        return Skip("request.invalid_rejected", "the response is not a JSON object")
+    if "error" in subject.response and subject.order() is None:
+        return []
+    return [
+        Violation(
+            "request.invalid_rejected",
+            "error",
+            "a JSON-RPC error",
+            sorted(str(key) for key in subject.response),
+            f"the request was invalid ({reason}), so close_position must refuse it",
         )
     ]

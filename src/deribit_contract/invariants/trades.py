@@ -15,11 +15,14 @@ from deribit_contract.invariants._core import (
     Violation,
     amounts_equal,
     as_number,
+    position_size,
     register,
+    sign,
 )
 
 __all__ = [
     "average_price",
+    "fills_within_limit",
     "sum_filled",
     "trades_direction",
     "trades_instrument",
@@ -160,3 +163,48 @@ def average_price(subject: Subject) -> list[Violation] | Skip:
             )
         ]
     return []
+
+
+@register(
+    "trades.within_limit",
+    "every fill of a limit close is at the limit price or better (sell >= limit, buy <= limit)",
+)
+def fills_within_limit(subject: Subject) -> list[Violation] | Skip:
+    found = _order_and_trades(subject, "trades.within_limit")
+    if isinstance(found, Skip):
+        return found
+    order, trades = found
+    params = subject.params()
+    if subject.requested_type() != "limit" or params is None:
+        return Skip("trades.within_limit", "not a limit request")
+    limit = as_number(params.get("price"))
+    if limit is None:
+        return Skip("trades.within_limit", "the limit request carries no numeric price")
+    # the closing side comes from the position when known, so a wrong order.direction is
+    # reported once (by order.direction_opposite), not again here
+    before = position_size(subject.position_before)
+    direction = order.get("direction")
+    if before is not None and sign(before) != 0:
+        direction = "sell" if before > 0 else "buy"
+    if direction not in ("buy", "sell"):
+        return Skip("trades.within_limit", "neither the position nor result.order gives a side")
+    # a tolerance of a tenth of a tick absorbs float noise without hiding a worse fill
+    slack = subject.tick_size * 0.1 if subject.tick_size else abs(limit) * 1e-9
+    violations = []
+    for index, trade in enumerate(trades):
+        price = as_number(trade.get("price"))
+        if price is None:
+            continue
+        worse = price < limit - slack if direction == "sell" else price > limit + slack
+        if worse:
+            bound = "at least" if direction == "sell" else "at most"
+            violations.append(
+                Violation(
+                    "trades.within_limit",
+                    f"result.trades[{index}].price",
+                    f"{bound} {params.get('price')!r}",
+                    trade.get("price"),
+                    f"a limit {direction} close must never fill at a worse price than its limit",
+                )
+            )
+    return violations

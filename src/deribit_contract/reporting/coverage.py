@@ -205,9 +205,7 @@ def write_run_report(
     """
     from deribit_contract.reporting.html import render_run_html
 
-    coverage = compute_coverage(
-        observations, schemas=schemas, rule_descriptions=rule_descriptions
-    )
+    coverage = compute_coverage(observations, schemas=schemas, rule_descriptions=rule_descriptions)
     json_path, html_path = _targets(Path(path))
     atomic_write_text(json_path, dump_canonical_json(coverage))
     atomic_write_text(html_path, render_run_html(coverage))

@@ -108,24 +108,65 @@ def _diff_params(old: ParamRow, new: ParamRow) -> list[Change]:
     loc = f"params.{new.name}"
     out: list[Change] = []
     if not old.required and new.required:
-        out.append(Change("param-required", loc, "optional", "required", True,
-                          "clients that omit it are now rejected"))
+        out.append(
+            Change(
+                "param-required",
+                loc,
+                "optional",
+                "required",
+                breaking=True,
+                reason="clients that omit it are now rejected",
+            )
+        )
     if old.required and not new.required:
-        out.append(Change("param-optional", loc, "required", "optional", False,
-                          "clients that send it keep working"))
+        out.append(
+            Change(
+                "param-optional",
+                loc,
+                "required",
+                "optional",
+                breaking=False,
+                reason="clients that send it keep working",
+            )
+        )
     if old.type.types != new.type.types or old.type.items != new.type.items:
         widened = set(old.type.types) <= set(new.type.types) and old.type.items == new.type.items
-        out.append(Change("param-type", loc, _type(old.type), _type(new.type), not widened,
-                          "every value a client sent is still accepted" if widened
-                          else "values clients send may no longer be accepted"))
+        out.append(
+            Change(
+                "param-type",
+                loc,
+                _type(old.type),
+                _type(new.type),
+                breaking=not widened,
+                reason="every value a client sent is still accepted"
+                if widened
+                else "values clients send may no longer be accepted",
+            )
+        )
     added = [v for v in new.enum if v not in old.enum]
     removed = [v for v in old.enum if v not in new.enum]
     if added and old.enum:
-        out.append(Change("param-enum-added", loc, _set(old.enum), _set(added), False,
-                          "new values a client may send; old ones still work"))
+        out.append(
+            Change(
+                "param-enum-added",
+                loc,
+                _set(old.enum),
+                _set(added),
+                breaking=False,
+                reason="new values a client may send; old ones still work",
+            )
+        )
     if removed and new.enum:
-        out.append(Change("param-enum-removed", loc, _set(removed), _set(new.enum), True,
-                          "clients sending a removed value are now rejected"))
+        out.append(
+            Change(
+                "param-enum-removed",
+                loc,
+                _set(removed),
+                _set(new.enum),
+                breaking=True,
+                reason="clients sending a removed value are now rejected",
+            )
+        )
     return out
 
 
@@ -134,29 +175,70 @@ def _diff_fields(old: FieldRow, new: FieldRow) -> list[Change]:
     out: list[Change] = []
     if old.type.types != new.type.types or old.type.items != new.type.items:
         narrowed = set(new.type.types) <= set(old.type.types) and old.type.items == new.type.items
-        out.append(Change("field-type", loc, _type(old.type), _type(new.type), not narrowed,
-                          "every value now sent was possible before" if narrowed
-                          else "clients may meet a type they do not parse"))
+        out.append(
+            Change(
+                "field-type",
+                loc,
+                _type(old.type),
+                _type(new.type),
+                breaking=not narrowed,
+                reason="every value now sent was possible before"
+                if narrowed
+                else "clients may meet a type they do not parse",
+            )
+        )
     old_enum, new_enum = _enum(old), _enum(new)
     added = [v for v in new_enum if v not in old_enum]
     removed = [v for v in old_enum if v not in new_enum]
     if added and old_enum:
-        out.append(Change("field-enum-added", loc, _set(old_enum), _set(added), True,
-                          "clients that match the values exhaustively meet an unknown one"))
+        out.append(
+            Change(
+                "field-enum-added",
+                loc,
+                _set(old_enum),
+                _set(added),
+                breaking=True,
+                reason="clients that match the values exhaustively meet an unknown one",
+            )
+        )
     if removed and new_enum:
-        out.append(Change("field-enum-removed", loc, _set(removed), _set(new_enum), False,
-                          "fewer values to handle; clients keep working"))
+        out.append(
+            Change(
+                "field-enum-removed",
+                loc,
+                _set(removed),
+                _set(new_enum),
+                breaking=False,
+                reason="fewer values to handle; clients keep working",
+            )
+        )
     if old.presence != new.presence:
         conditional = bool(new.presence) and not old.presence
-        out.append(Change("field-presence", loc, "; ".join(old.presence) or "always listed",
-                          "; ".join(new.presence) or "always listed", conditional,
-                          "clients that rely on the field may find it absent" if conditional
-                          else "the field is at least as reliably present as before"))
+        out.append(
+            Change(
+                "field-presence",
+                loc,
+                "; ".join(old.presence) or "always listed",
+                "; ".join(new.presence) or "always listed",
+                breaking=conditional,
+                reason="clients that rely on the field may find it absent"
+                if conditional
+                else "the field is at least as reliably present as before",
+            )
+        )
     if old.always_null != new.always_null:
-        out.append(Change("field-always-null", loc, str(old.always_null).lower(),
-                          str(new.always_null).lower(), new.always_null,
-                          "clients reading a value now get null" if new.always_null
-                          else "values may appear where null was promised"))
+        out.append(
+            Change(
+                "field-always-null",
+                loc,
+                str(old.always_null).lower(),
+                str(new.always_null).lower(),
+                breaking=new.always_null,
+                reason="clients reading a value now get null"
+                if new.always_null
+                else "values may appear where null was promised",
+            )
+        )
     return out
 
 
@@ -167,31 +249,60 @@ def diff_docs(old: MethodDoc, new: MethodDoc) -> DocDiff:
     new_params = {p.name: p for p in new.params}
     for name, param in new_params.items():
         if name not in old_params:
-            changes.append(Change(
-                "param-added", f"params.{name}", "(absent)",
-                f"{_type(param.type)}, {'required' if param.required else 'optional'}",
-                param.required,
-                "clients that do not send it are rejected" if param.required
-                else "optional: old clients keep working",
-            ))
+            changes.append(
+                Change(
+                    "param-added",
+                    f"params.{name}",
+                    "(absent)",
+                    f"{_type(param.type)}, {'required' if param.required else 'optional'}",
+                    breaking=param.required,
+                    reason="clients that do not send it are rejected"
+                    if param.required
+                    else "optional: old clients keep working",
+                )
+            )
         else:
             changes.extend(_diff_params(old_params[name], param))
     for name, param in old_params.items():
         if name not in new_params:
-            changes.append(Change("param-removed", f"params.{name}", _type(param.type), "(absent)",
-                                  True, "clients that send it may be rejected"))
+            changes.append(
+                Change(
+                    "param-removed",
+                    f"params.{name}",
+                    _type(param.type),
+                    "(absent)",
+                    breaking=True,
+                    reason="clients that send it may be rejected",
+                )
+            )
     old_fields = {f.path: f for f in old.fields}
     new_fields = {f.path: f for f in new.fields}
     for path, row in new_fields.items():
         if path not in old_fields:
-            changes.append(Change("field-added", path, "(absent)", _type(row.type), False,
-                                  "an extra field; only clients that reject unknown fields break"))
+            changes.append(
+                Change(
+                    "field-added",
+                    path,
+                    "(absent)",
+                    _type(row.type),
+                    breaking=False,
+                    reason="an extra field; only clients that reject unknown fields break",
+                )
+            )
         else:
             changes.extend(_diff_fields(old_fields[path], row))
     for path, row in old_fields.items():
         if path not in new_fields:
-            changes.append(Change("field-removed", path, _type(row.type), "(absent)", True,
-                                  "clients reading it find nothing"))
+            changes.append(
+                Change(
+                    "field-removed",
+                    path,
+                    _type(row.type),
+                    "(absent)",
+                    breaking=True,
+                    reason="clients reading it find nothing",
+                )
+            )
     order = {kind: i for i, kind in enumerate(CHANGE_KINDS)}
     changes.sort(key=lambda c: (not c.breaking, c.location, order[c.kind]))
     return DocDiff(old=old.path, new=new.path, method=new.method, changes=tuple(changes))
@@ -214,7 +325,9 @@ def render_text(diff: DocDiff) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run_diff_command(old: Path, new: Path, *, output: str = "text", fail_on_breaking: bool = False) -> int:
+def run_diff_command(
+    old: Path, new: Path, *, output: str = "text", fail_on_breaking: bool = False
+) -> int:
     """What ``deribit-contract schemas --diff OLD NEW`` does; returns the exit code.
 
     Prints the diff (``text`` or ``json``) to stdout; 0 when it worked, 1 when

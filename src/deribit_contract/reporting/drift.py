@@ -185,8 +185,7 @@ class DriftReport:
             },
             "differences": [d.to_json() for d in self.differences],
             "errata_used": [
-                {"id": e.id, "kind": e.kind, "path": e.path, "why": e.why}
-                for e in self.errata_used
+                {"id": e.id, "kind": e.kind, "path": e.path, "why": e.why} for e in self.errata_used
             ],
             "fields": {
                 "success": self.collected.success.to_json(),
@@ -208,15 +207,23 @@ def _compare(
         stat = stats.fields[path]
         if view.is_free_form(path):
             continue
-        if any(path.startswith(root + ".") or path.startswith(root + "[]") for root in undocumented_roots):
+        if any(
+            path.startswith(root + ".") or path.startswith(root + "[]")
+            for root in undocumented_roots
+        ):
             continue
         row = view.get(path)
         if row is None:
             undocumented_roots.append(path)
             out.append(
                 Difference(
-                    "undocumented", envelope, path, _fmt_types(stat.types), "(not in the table)",
-                    stat.present, errata.undocumented(path),
+                    "undocumented",
+                    envelope,
+                    path,
+                    _fmt_types(stat.types),
+                    "(not in the table)",
+                    stat.present,
+                    errata.undocumented(path),
                 )
             )
             continue
@@ -225,7 +232,12 @@ def _compare(
             if not row.admits_type(json_type):
                 out.append(
                     Difference(
-                        "type", envelope, path, f"{json_type} ×{n}", documented, n,
+                        "type",
+                        envelope,
+                        path,
+                        f"{json_type} ×{n}",
+                        documented,
+                        n,
                         errata.type(path, json_type),
                     )
                 )
@@ -236,8 +248,13 @@ def _compare(
                     listed = ", ".join(map(str, row.enum_values))
                     out.append(
                         Difference(
-                            "enum", envelope, path, f"{json_key(value)!r} ×{n}",
-                            f"one of {listed}", n, errata.enum(path, value),
+                            "enum",
+                            envelope,
+                            path,
+                            f"{json_key(value)!r} ×{n}",
+                            f"one of {listed}",
+                            n,
+                            errata.enum(path, value),
                         )
                     )
     for path, row in sorted(view.fields.items()):
@@ -249,16 +266,25 @@ def _compare(
         if row.required and present < parents:
             out.append(
                 Difference(
-                    "presence", envelope, path, f"present in {present} of {parents}",
-                    "required", parents - present, errata.presence(path),
+                    "presence",
+                    envelope,
+                    path,
+                    f"present in {present} of {parents}",
+                    "required",
+                    parents - present,
+                    errata.presence(path),
                 )
             )
         elif present == 0:
             hint = "; ".join(row.presence)
             out.append(
                 Difference(
-                    "never-seen", envelope, path, f"absent from all {parents}",
-                    hint or "listed in the table", 0,
+                    "never-seen",
+                    envelope,
+                    path,
+                    f"absent from all {parents}",
+                    hint or "listed in the table",
+                    0,
                 )
             )
     return out
@@ -324,8 +350,13 @@ def analyse_paths(
             f"no records in {shown}: expected .json/.jsonl files of responses, orders or trades"
         )
     return _finish(
-        collected, [str(p) for p in paths], total, unreadable, problems,
-        errata_path=errata_path, schemas=schemas,
+        collected,
+        [str(p) for p in paths],
+        total,
+        unreadable,
+        problems,
+        errata_path=errata_path,
+        schemas=schemas,
     )
 
 
@@ -348,7 +379,9 @@ def _finish(
     differences = _compare("success", collected.success, views["success"], index)
     differences += _compare("error", collected.error, views["error"], index)
     order = {kind: i for i, kind in enumerate(DIFFERENCE_KINDS)}
-    differences.sort(key=lambda d: (d.is_new is False, order[d.kind], d.envelope, d.path, d.observed))
+    differences.sort(
+        key=lambda d: (d.is_new is False, order[d.kind], d.envelope, d.path, d.observed)
+    )
     return DriftReport(
         inputs=inputs,
         collected=collected,

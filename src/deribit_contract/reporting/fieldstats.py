@@ -123,7 +123,7 @@ class FieldStat:
         return data
 
 
-def json_key(value: str | bool) -> str:
+def json_key(value: str | bool) -> str:  # noqa: FBT001 - a JSON value, not a flag
     """A value as a JSON object key (booleans as ``true``/``false``)."""
     if isinstance(value, bool):
         return "true" if value else "false"

@@ -70,15 +70,15 @@ def _chart(invariants: list[dict[str, Any]]) -> str:
     ]
     legend = (("passed", "#2e7d32"), ("failed", "#c62828"), ("skipped", "#9e9e9e"))
     for i, (name, color) in enumerate(legend):
-        x = _LABEL_W + i * 90
-        parts.append(f'<rect x="{x}" y="6" width="12" height="12" fill="{color}"/>')
-        parts.append(f'<text x="{x + 16}" y="16" fill="#1f2933">{name}</text>')
+        lx = _LABEL_W + i * 90
+        parts.append(f'<rect x="{lx}" y="6" width="12" height="12" fill="{color}"/>')
+        parts.append(f'<text x="{lx + 16}" y="16" fill="#1f2933">{name}</text>')
     for i, row in enumerate(invariants):
         y = 28 + i * _ROW_H
         parts.append(
             f'<text x="{_LABEL_W - 8}" y="{y + 14}" text-anchor="end" fill="#1f2933">{_e(row["id"])}</text>'
         )
-        x = float(_LABEL_W)
+        x: float = _LABEL_W
         for key, color in (("passed", "#2e7d32"), ("failed", "#c62828"), ("skipped", "#9e9e9e")):
             w = _BAR_W * row[key] / top
             if w > 0:
@@ -138,7 +138,10 @@ def _field_table(rows: list[dict[str, Any]]) -> str:
     ]
     for r in rows:
         seen = f"{r['seen']} / {r['parents']}" if r["parents"] else "—"
-        types = ", ".join(f"{t} ×{n}" for t, n in r["types"].items()) or '<span class="muted">never seen</span>'
+        types = (
+            ", ".join(f"{t} ×{n}" for t, n in r["types"].items())
+            or '<span class="muted">never seen</span>'
+        )
         out.append(
             f"<tr><td>{_e(r['envelope'])}</td><td><code>{_e(r['path'])}</code></td>"
             f"<td>{_e(r['documented'])}{' (required)' if r['required'] else ''}</td>"
@@ -197,35 +200,37 @@ def render_run_html(coverage: dict[str, Any]) -> str:
                 f"{exercised} / {len(invariants)}",
                 meter=exercised / len(invariants) if invariants else 0.0,
             ),
-            _card("schema fields seen", f"{fields['observed']} / {fields['total']}", meter=field_share),
+            _card(
+                "schema fields seen", f"{fields['observed']} / {fields['total']}", meter=field_share
+            ),
             _card("enum values seen", f"{enums['observed']} / {enums['total']}", meter=enum_share),
         ]
     )
-    seen_enums = [r for r in enums["rows"]]
+    seen_enums = list(enums["rows"])
     body = f"""<main>
 <h1>private/close_position — contract run report</h1>
-<p class="sub">target <code>{_e(run['target'] or '(unnamed)')}</code> · schema mode <b>{_e(run['mode'])}</b>
-· seed {_e(run['seed'] or '—')} · {run['requests']} request(s), {run['orders']} order(s),
-{run['examples']} example(s)</p>
+<p class="sub">target <code>{_e(run["target"] or "(unnamed)")}</code> · schema mode <b>{_e(run["mode"])}</b>
+· seed {_e(run["seed"] or "—")} · {run["requests"]} request(s), {run["orders"]} order(s),
+{run["examples"]} example(s)</p>
 <div class="cards">{cards}</div>
 <h2>Invariants exercised</h2>
 <div class="chart">{_chart(invariants)}</div>
 <h2>Invariants</h2>
 {_invariant_table(invariants)}
 <h2>Failures</h2>
-{_failure_table(coverage['failures'])}
+{_failure_table(coverage["failures"])}
 <h2>Enum values observed</h2>
 {_enum_table(seen_enums)}
 <h2>Undocumented fields and other differences</h2>
 {_differences(coverage)}
 <h2>Schema fields observed</h2>
-<details><summary>{fields['observed']} of {fields['total']} fields seen (open the table)</summary>
-{_field_table(fields['rows'])}
+<details><summary>{fields["observed"]} of {fields["total"]} fields seen (open the table)</summary>
+{_field_table(fields["rows"])}
 </details>
 </main>"""
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         "<title>close_position contract run report</title>"
         f"<style>{_CSS}</style></head><body>{body}</body></html>\n"
     )

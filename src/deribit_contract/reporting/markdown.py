@@ -147,5 +147,7 @@ def render_coverage_markdown(coverage: dict[str, Any]) -> str:
         "|---|---|---|---|",
     ]
     for rule in coverage["invariants"]:
-        lines.append(f"| `{rule['id']}` | {rule['passed']} | {rule['failed']} | {rule['skipped']} |")
+        lines.append(
+            f"| `{rule['id']}` | {rule['passed']} | {rule['failed']} | {rule['skipped']} |"
+        )
     return "\n".join(lines) + "\n"
