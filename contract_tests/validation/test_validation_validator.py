@@ -190,3 +190,11 @@ def test_unknown_mode_or_part_is_invalid_argument(mini_schemas: Path) -> None:
         ResponseValidator("strict", directory=mini_schemas)
     with pytest.raises(InvalidArgument, match="part"):
         ResponseValidator("observed", part="position", directory=mini_schemas)
+
+
+def test_each_missing_required_field_is_reported_once() -> None:
+    result = validate_response({"jsonrpc": "2.0", "id": 1, "result": {"order": {}, "trades": []}})
+    paths = [v.path for v in result.violations]
+    assert paths, "an empty order must be invalid"
+    assert len(paths) == len(set(paths)), f"duplicated violations: {paths}"
+    assert "$.result.order.order_id" in paths

@@ -283,8 +283,15 @@ class Explainer:
         """
         errors = sorted(self._validator.iter_errors(instance), key=_relevance, reverse=True)
         out: list[Violation] = []
+        seen: set[tuple[str, str, str]] = set()
         for error in errors:
-            out.extend(self._to_violations(error, record, base))
+            # jsonschema raises one `required` error per missing name, each carrying the whole
+            # list; expanding every one would repeat each missing field once per missing field
+            for violation in self._to_violations(error, record, base):
+                key = (violation.path, violation.expected, violation.keyword)
+                if key not in seen:
+                    seen.add(key)
+                    out.append(violation)
         return out
 
     def _focus(self, error: ValidationError) -> ValidationError:
