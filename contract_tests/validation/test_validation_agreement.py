@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REALDATA, REPO, good_error, good_success
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from validation_support import REALDATA, REPO, good_error, good_success
 
 from deribit_contract.schema.store import PARTS
 from deribit_contract.validation import ResponseValidator

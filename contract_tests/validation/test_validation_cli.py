@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import good_error, good_success
+from validation_support import good_error, good_success
 
 from deribit_contract.cli import main
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import REALDATA, REPO
+from validation_support import REALDATA, REPO
 
 from deribit_contract.validation import ResponseValidator, iter_validate
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import good_error, good_success
+from validation_support import good_error, good_success
 
 import deribit_contract.validation as validation
 from deribit_contract.errors import InvalidArgument
