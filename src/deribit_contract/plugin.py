@@ -17,21 +17,21 @@ and cross pytest-xdist workers as JSON through ``workeroutput``.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis.errors import InvalidArgument as HypothesisInvalidArgument
 
 from deribit_contract._fileio import atomic_write_text
 from deribit_contract.contract.checks import ContractJudge
 from deribit_contract.contract.run import ContractRun
-from deribit_contract.contract.session import BudgetExhausted, ExchangeSession
+from deribit_contract.contract.session import ExchangeSession
 from deribit_contract.contract.target import TargetSpec, TracedClient, parse_target
-from deribit_contract.errors import ContractKitError, RateLimited, TargetError, TargetUnavailable
+from deribit_contract.errors import ContractKitError, TargetError
 from deribit_contract.redaction import Redactor
 from deribit_contract.reporting.observations import RunObservations
 
@@ -43,7 +43,8 @@ SPEC_KEY = pytest.StashKey[TargetSpec]()
 _PROFILE_KEY = pytest.StashKey[str]()
 _WORKER_OUTPUT = "deribit_contract_observations"
 _RUN_PROFILE = "deribit-contract-run"
-_STOPPING = (RateLimited, BudgetExhausted, TargetUnavailable)
+# a test that ends in one of these did not judge the target: the run cannot make progress
+_STOPPING = (TargetError,)
 
 
 def observations_of(config: pytest.Config) -> RunObservations:
@@ -53,27 +54,70 @@ def observations_of(config: pytest.Config) -> RunObservations:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("deribit-contract", "Deribit close_position contract kit")
-    group.addoption("--deribit-target", default="local", metavar="TARGET",
-                    help="local (start the simulated exchange on 127.0.0.1, default), mock "
-                         "(respx, no sockets) or a URL: https://test.deribit.com, ws(s)://...")
-    group.addoption("--deribit-mode", default="observed", choices=("observed", "documented"),
-                    help="schema mode: observed (real traffic, default) or documented (the "
-                         "vendor's table; errata are reported as differences)")
-    group.addoption("--deribit-allow-host", action="append", default=[], metavar="HOST",
-                    help="allow this non-testnet host (repeatable); Deribit production also "
-                         "needs DERIBIT_CONTRACT_CONFIRM_PRODUCTION=<host>")
-    group.addoption("--deribit-order-budget", type=int, default=None, metavar="N",
-                    help="most orders the run may place (default: unlimited locally, 60 live); "
-                         "0 skips every test marked places_orders")
-    group.addoption("--deribit-instrument", action="append", default=[], metavar="NAME",
-                    help="instrument to trade (repeatable; default BTC-PERPETUAL, ETH-PERPETUAL, "
-                         "BTC_USDC-PERPETUAL locally, BTC-PERPETUAL live)")
-    group.addoption("--deribit-fault", default=None, metavar="NAME",
-                    help="run the local/mock exchange with this fault mode (proves checks fail)")
-    group.addoption("--deribit-max-examples", type=int, default=None, metavar="N",
-                    help="Hypothesis max_examples for the suite (default: the active profile)")
-    group.addoption("--deribit-steps", type=int, default=None, metavar="N",
-                    help="steps per stateful example (default 10)")
+    group.addoption(
+        "--deribit-target",
+        default="local",
+        metavar="TARGET",
+        help="local (start the simulated exchange on 127.0.0.1, default), mock "
+        "(respx, no sockets) or a URL: https://test.deribit.com, ws(s)://...",
+    )
+    group.addoption(
+        "--deribit-mode",
+        default="observed",
+        choices=("observed", "documented"),
+        help="schema mode: observed (real traffic, default) or documented (the "
+        "vendor's table; errata are reported as differences)",
+    )
+    group.addoption(
+        "--deribit-allow-host",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="allow this non-testnet host (repeatable); Deribit production also "
+        "needs DERIBIT_CONTRACT_CONFIRM_PRODUCTION=<host>",
+    )
+    group.addoption(
+        "--deribit-order-budget",
+        type=int,
+        default=None,
+        metavar="N",
+        help="most orders the run may place (default: unlimited locally, 60 live); "
+        "0 skips every test marked places_orders",
+    )
+    group.addoption(
+        "--deribit-instrument",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="instrument to trade (repeatable; default BTC-PERPETUAL, ETH-PERPETUAL, "
+        "BTC_USDC-PERPETUAL locally, BTC-PERPETUAL live)",
+    )
+    group.addoption(
+        "--deribit-fault",
+        default=None,
+        metavar="NAME",
+        help="run the local/mock exchange with this fault mode (proves checks fail)",
+    )
+    group.addoption(
+        "--deribit-max-examples",
+        type=int,
+        default=None,
+        metavar="N",
+        help="Hypothesis max_examples for the suite (default: the active profile)",
+    )
+    group.addoption(
+        "--deribit-steps",
+        type=int,
+        default=None,
+        metavar="N",
+        help="steps per stateful example (default 10)",
+    )
+    group.addoption(
+        "--deribit-no-shrink",
+        action="store_true",
+        default=False,
+        help="report the first failing example without shrinking it (fast verdicts)",
+    )
     group.addoption("--deribit-report", default=None, metavar="PATH",
                     help="write the run's observations (redacted JSON) to PATH")  # fmt: skip
 
@@ -145,7 +189,8 @@ def _xdist_workers(config: pytest.Config) -> bool:
 def _load_run_profile(config: pytest.Config, spec: TargetSpec) -> None:
     max_examples = config.getoption("deribit_max_examples")
     steps = config.getoption("deribit_steps")
-    if max_examples is None and steps is None and not spec.is_live:
+    no_shrink = config.getoption("deribit_no_shrink")
+    if max_examples is None and steps is None and not no_shrink and not spec.is_live:
         return
     config.stash[_PROFILE_KEY] = str(getattr(settings, "_current_profile", None) or "default")
     base = settings.get_profile("live") if spec.is_live else settings.default
@@ -154,8 +199,19 @@ def _load_run_profile(config: pytest.Config, spec: TargetSpec) -> None:
         options["max_examples"] = max_examples
     if steps is not None:
         options["stateful_step_count"] = steps
+    # the explain phase re-runs failing examples many times against the target: too costly here
+    options["phases"] = (Phase.explicit, Phase.reuse, Phase.generate) + (
+        () if no_shrink else (Phase.shrink,)
+    )
     settings.register_profile(_RUN_PROFILE, base, **options)
     settings.load_profile(_RUN_PROFILE)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # conftest files imported during collection may have loaded their own profile since
+    # pytest_configure; the run's explicit choices (--deribit-max-examples ...) win
+    if session.config.stash.get(_PROFILE_KEY, None) is not None:
+        settings.load_profile(_RUN_PROFILE)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -199,7 +255,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
-) -> Iterator[None] | Any:
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     if call.excinfo is not None and isinstance(call.excinfo.value, _STOPPING):
         problems = item.config.stash.setdefault(PROBLEMS_KEY, [])
@@ -261,7 +317,9 @@ def deribit_run(request: pytest.FixtureRequest) -> Iterator[ContractRun]:
         run.finish()
         report = run.cleanup_report
         if report is not None and report.problems:
-            config.stash.setdefault(PROBLEMS_KEY, []).extend(report.problems)
+            config.stash.setdefault(PROBLEMS_KEY, []).extend(
+                f"cleanup: {problem}" for problem in report.problems
+            )
 
 
 @pytest.fixture(scope="session")
@@ -296,7 +354,7 @@ def deribit_mock(request: pytest.FixtureRequest) -> Iterator[Any]:
         yield mock
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")  # session scope: usable inside @given tests
 def assert_close_position_contract(request: pytest.FixtureRequest) -> Callable[..., None]:
     """``assert_close_position_contract(request, response, position_before, position_after)``.
 
@@ -310,7 +368,6 @@ def assert_close_position_contract(request: pytest.FixtureRequest) -> Callable[.
         seed=str(config.getoption("hypothesis_seed", None) or ""),
         base_url="https://test.deribit.com",
     )
-    test = request.node.nodeid
 
     def check(
         rpc_request: Mapping[str, Any] | None,
@@ -322,7 +379,12 @@ def assert_close_position_contract(request: pytest.FixtureRequest) -> Callable[.
     ) -> None:
         __tracebackhide__ = True
         judge.check_close(
-            rpc_request, response, position_before, position_after, tick_size=tick_size, test=test
+            rpc_request,
+            response,
+            position_before,
+            position_after,
+            tick_size=tick_size,
+            test="assert_close_position_contract",
         )
 
     return check

@@ -1,17 +1,249 @@
-"""`deribit-contract run` (placeholder until its issue lands)."""
+"""`deribit-contract run`: the contract suite against one target, with a verdict and a summary.
+
+Without ``--target`` the simulated exchange is started on a free loopback port (the README's
+main command); ``--target URL`` passes the production guard before anything is sent. The suite
+runs in-process (``pytest --pyargs deribit_contract.suite`` with the kit's plugin); everything
+pytest prints goes through the run's redactor, and JUnit XML and reports are redacted again
+after writing, so a secret from the environment never reaches a file or a terminal.
+
+Exit codes: 0 the contract holds; 1 it is violated (the summary names the rules); 2 usage error,
+refused or unreachable target, or a run that could not make progress (throttled for too long,
+order budget spent), with the reason.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from typing import Any
+from importlib import metadata
+from pathlib import Path
+from typing import Any, TextIO
+
+import pytest
+
+from deribit_contract.contract.summary import render_summary
+from deribit_contract.contract.target import parse_target
+from deribit_contract.redaction import Redactor
+from deribit_contract.reporting.observations import RunObservations
+
+__all__ = ["build_pytest_args", "register"]
+
+EXIT_OK, EXIT_VIOLATED, EXIT_USAGE = 0, 1, 2
+DEFAULT_MAX_EXAMPLES = 25
+DEFAULT_STEPS = 10
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("run", help="(not implemented yet)")
+    parser = subparsers.add_parser(
+        "run",
+        help="run the close_position contract suite against a target (default: local simulator)",
+        description=__doc__.split("\n\n")[0] if __doc__ else None,
+    )
+    parser.add_argument(
+        "--target",
+        default=None,
+        metavar="URL",
+        help="http(s):// or ws(s):// Deribit API root (default: start the local "
+        "simulated exchange on a free loopback port); 'mock' uses respx",
+    )
+    parser.add_argument(
+        "--max-examples",
+        type=int,
+        default=DEFAULT_MAX_EXAMPLES,
+        metavar="N",
+        help=f"Hypothesis examples per test (default {DEFAULT_MAX_EXAMPLES})",
+    )
+    parser.add_argument(
+        "--steps",
+        type=int,
+        default=DEFAULT_STEPS,
+        metavar="N",
+        help=f"steps per stateful example (default {DEFAULT_STEPS})",
+    )
+    parser.add_argument(
+        "--instrument",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="instrument to trade (repeatable)",
+    )
+    parser.add_argument(
+        "--mode",
+        choices=("observed", "documented"),
+        default="observed",
+        help="schema mode (documented reports the errata as differences)",
+    )
+    parser.add_argument(
+        "--junitxml",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="write JUnit XML (secrets redacted)",
+    )
+    parser.add_argument(
+        "--report",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="write the run's observations as JSON (plus coverage JSON/HTML next to it)",
+    )
+    parser.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="allow this non-testnet host (production also needs "
+        "DERIBIT_CONTRACT_CONFIRM_PRODUCTION=<host>)",
+    )
+    parser.add_argument(
+        "--order-budget",
+        type=int,
+        default=None,
+        metavar="N",
+        help="most orders the run may place (default: unlimited locally, 60 live)",
+    )
+    parser.add_argument(
+        "--fault", default=None, metavar="NAME", help="run the local simulator with this fault mode"
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="Hypothesis seed (default 0: the same examples every run)",
+    )
+    parser.add_argument(
+        "--quick-fail",
+        action="store_true",
+        help="stop at the first failing test and skip shrinking (fast verdicts)",
+    )
+    parser.add_argument("pytest_args", nargs=argparse.REMAINDER,
+                        help="after --: extra pytest arguments (e.g. -- -n auto -k stateful)")  # fmt: skip
     parser.set_defaults(handler=_handle)
 
 
+def build_pytest_args(args: argparse.Namespace) -> list[str]:
+    """The pytest command line for ``args`` (the suite, the plugin's options, the user's extras)."""
+    target = args.target or "local"
+    argv = ["--pyargs", "deribit_contract.suite", "-p", "no:cacheprovider", "-q", "-rfE"]
+    # the runner imported the kit (and Hypothesis) before pytest could rewrite them: harmless
+    argv += ["-W", "ignore::pytest.PytestAssertRewriteWarning"]
+    if not _plugin_installed():
+        argv += ["-p", "deribit_contract.plugin"]
+    argv += ["--deribit-target", target, "--deribit-mode", args.mode]
+    argv += ["--deribit-max-examples", str(args.max_examples), "--deribit-steps", str(args.steps)]
+    argv += [f"--hypothesis-seed={args.seed}"]
+    for name in args.instrument:
+        argv += ["--deribit-instrument", name]
+    for host in args.allow_host:
+        argv += ["--deribit-allow-host", host]
+    if args.order_budget is not None:
+        argv += ["--deribit-order-budget", str(args.order_budget)]
+    if args.fault:
+        argv += ["--deribit-fault", args.fault]
+    if args.report is not None:
+        argv += ["--deribit-report", str(args.report)]
+    if args.junitxml is not None:
+        argv += [f"--junitxml={args.junitxml}"]
+    if args.quick_fail:
+        argv += ["-x", "--deribit-no-shrink"]
+    extra = list(args.pytest_args or [])
+    if extra[:1] == ["--"]:
+        extra = extra[1:]
+    return argv + extra
+
+
+def _plugin_installed() -> bool:
+    return any(
+        ep.value == "deribit_contract.plugin" for ep in metadata.entry_points(group="pytest11")
+    )
+
+
+class _RedactingStream:
+    """A text stream that masks the run's secrets in everything pytest prints."""
+
+    def __init__(self, inner: TextIO, redactor: Redactor) -> None:
+        self._inner = inner
+        self._redactor = redactor
+
+    def write(self, text: str) -> int:
+        self._inner.write(self._redactor.text(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+class _Collector:
+    """Receives the run's observations and problems when the pytest session ends."""
+
+    def __init__(self) -> None:
+        self.observations: RunObservations | None = None
+        self.problems: list[str] = []
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        from deribit_contract.plugin import PROBLEMS_KEY, observations_of
+
+        self.observations = observations_of(session.config)
+        problems: list[str] = session.config.stash.get(PROBLEMS_KEY, [])
+        self.problems = list(problems)
+
+
 def _handle(args: argparse.Namespace) -> int:
-    print("deribit-contract run: not implemented yet", file=sys.stderr)
-    return 2
+    target = args.target or "local"
+    if args.max_examples < 1 or args.steps < 1:
+        print("deribit-contract run: --max-examples and --steps must be >= 1", file=sys.stderr)
+        return EXIT_USAGE
+    # the guard judges the target before pytest (and any request) starts; refusal -> exit 2
+    spec = parse_target(
+        target,
+        fault=args.fault,
+        allow_hosts=args.allow_host,
+        instruments=args.instrument,
+        order_budget=args.order_budget,
+    )
+    redactor = Redactor([spec.client_secret, os.environ.get("DERIBIT_CLIENT_SECRET")])
+    collector = _Collector()
+    out, err = sys.stdout, sys.stderr
+    sys.stdout = _RedactingStream(out, redactor)
+    sys.stderr = _RedactingStream(err, redactor)
+    try:
+        code = int(pytest.main(build_pytest_args(args), plugins=[collector]))
+    finally:
+        sys.stdout, sys.stderr = out, err
+    for path in (args.junitxml, args.report):
+        _redact_file(path, redactor)
+    observations = collector.observations or RunObservations(target=spec.label, mode=args.mode)
+    if args.report is not None and collector.observations is not None:
+        _write_coverage(observations, args.report, redactor)
+    verdict = _verdict(code, observations, collector.problems)
+    print(render_summary(observations, problems=collector.problems, exit_code=verdict))
+    return verdict
+
+
+def _verdict(pytest_code: int, observations: RunObservations, problems: list[str]) -> int:
+    if observations.failures:
+        return EXIT_VIOLATED  # a broken rule is a verdict even if the run was cut short
+    # failing tests that recorded no broken rule errored (target or suite trouble): no verdict
+    return EXIT_OK if pytest_code == 0 and not problems else EXIT_USAGE
+
+
+def _redact_file(path: Path | None, redactor: Redactor) -> None:
+    if path is None or not path.is_file():
+        return
+    text = path.read_text(encoding="utf-8")
+    masked = redactor.text(text)
+    if masked != text:
+        path.write_text(masked, encoding="utf-8")
+
+
+def _write_coverage(observations: RunObservations, report: Path, redactor: Redactor) -> None:
+    try:
+        from deribit_contract.contract.checks import CONTRACT_RULES
+        from deribit_contract.reporting.coverage import write_run_report
+    except ImportError:  # the reporting stage is optional for a run
+        return
+    target = report.with_name(report.stem + ".coverage.json")
+    for path in write_run_report(observations, target, rule_descriptions=CONTRACT_RULES):
+        _redact_file(path, redactor)

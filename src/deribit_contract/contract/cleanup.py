@@ -17,7 +17,7 @@ from typing import Any
 from deribit_contract.contract.session import AmbiguousOutcome, ExchangeSession
 from deribit_contract.errors import TargetError
 
-__all__ = ["CleanupReport", "Cleaner"]
+__all__ = ["Cleaner", "CleanupReport"]
 
 
 @dataclass

@@ -62,7 +62,8 @@ class ContractRun:
     def __repr__(self) -> str:  # short: Hypothesis prints it with every failing example
         return f"ContractRun(target={self.spec.label!r}, mode={self.mode!r})"
 
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # Hypothesis' pretty printer
+    # Hypothesis' pretty printer (IPython's protocol, hence the positional bool)
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # noqa: FBT001
         printer.text(repr(self))
 
     def start(self, *, sim_seed: int = 0) -> ContractRun:
@@ -159,7 +160,7 @@ class ContractRun:
         """Send an order-placing method once (never retried blindly) and capture the request."""
         session = self._session()
         name = params.get("instrument_name")
-        if isinstance(name, str) and self.cleaner is not None:
+        if isinstance(name, str) and name in self.spec.instruments and self.cleaner is not None:
             self.cleaner.register(session, name)
         try:
             outcome = session.call(method, params)

@@ -37,7 +37,9 @@ def size_of(position: dict[str, Any] | None) -> float:
     return float(size) if isinstance(size, int | float) and not isinstance(size, bool) else 0.0
 
 
-def _trade(run: ContractRun, method: str, instrument: Instrument, amount: float, **extra: Any) -> None:
+def _trade(
+    run: ContractRun, method: str, instrument: Instrument, amount: float, **extra: Any
+) -> None:
     params = {
         "instrument_name": instrument.instrument_name,
         "amount": round(amount, 10),
@@ -68,7 +70,9 @@ def flatten(run: ContractRun, instrument: Instrument) -> None:
         )  # fmt: skip
 
 
-def ensure_position(run: ContractRun, instrument: Instrument, *, direction: str, contracts: int) -> float:
+def ensure_position(
+    run: ContractRun, instrument: Instrument, *, direction: str, contracts: int
+) -> float:
     """Make sure a position is open; opens ``contracts`` with ``direction`` when flat. Returns it."""
     size = size_of(run.position(instrument.instrument_name))
     if abs(size) > 1e-12:

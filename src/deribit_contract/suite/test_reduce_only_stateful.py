@@ -98,8 +98,12 @@ class ReduceOnlyMachine(RuleBasedStateMachine):
         """A resting limit close is cancelled by cancel_all_by_instrument and leaves no order."""
         name = self._inst().instrument_name
         session = self.run.session
-        assert session is not None and self.run.judge is not None
-        request = {"method": "private/cancel_all_by_instrument", "params": {"instrument_name": name}}
+        assert session is not None
+        assert self.run.judge is not None
+        request = {
+            "method": "private/cancel_all_by_instrument",
+            "params": {"instrument_name": name},
+        }
         reply = session.read("private/cancel_all_by_instrument", {"instrument_name": name})
         left = self.run.open_orders(name)
         self.run.judge.require(
@@ -152,4 +156,4 @@ def test_reduce_only_state_machine(deribit_run: ContractRun) -> None:
     class Bound(ReduceOnlyMachine):
         run = deribit_run
 
-    run_state_machine_as_test(Bound)
+    run_state_machine_as_test(Bound)  # type: ignore[no-untyped-call]

@@ -15,7 +15,13 @@ from hypothesis import strategies as st
 
 from deribit_contract.contract.checks import Finding
 from deribit_contract.contract.run import ContractRun
-from deribit_contract.strategies import CATALOG, InvalidParams, invalid_params, valid_params
+from deribit_contract.strategies import (
+    CATALOG,
+    DEFAULT_INVALID_RULES,
+    InvalidParams,
+    invalid_params,
+    valid_params,
+)
 from deribit_contract.suite._support import (
     close_and_judge,
     close_params,
@@ -76,14 +82,18 @@ def _retarget(bad: InvalidParams, name: str) -> dict[str, Any]:
     # number, so a target may legitimately accept it; the contract does not demand a rejection.
     assume(not (bad.rule == "json_type.price" and _numeric_text(bad.params.get("price"))))
     params = dict(bad.params)
-    if params.get("instrument_name") in _CATALOG_NAMES:
+    current = params.get("instrument_name")
+    if isinstance(current, str) and current in _CATALOG_NAMES:
         params["instrument_name"] = name
     return params
 
 
 @pytest.mark.places_orders
+@pytest.mark.parametrize("rule", DEFAULT_INVALID_RULES)
 @given(data=st.data())
-def test_invalid_params_are_rejected(deribit_run: ContractRun, data: st.DataObject) -> None:
+def test_invalid_params_are_rejected(
+    deribit_run: ContractRun, rule: str, data: st.DataObject
+) -> None:
     """Each kind of invalid params gets a JSON-RPC error: not a result, not HTTP 5xx."""
     run = deribit_run
     run.observations.examples += 1
@@ -92,7 +102,7 @@ def test_invalid_params_are_rejected(deribit_run: ContractRun, data: st.DataObje
     name = data.draw(st.sampled_from(run.spec.instruments), label="instrument")
     instrument = run.instrument(name)
     before_size = ensure_position(run, instrument, direction="buy", contracts=1)
-    bad = data.draw(invalid_params(mode=run.mode), label="invalid params")
+    bad = data.draw(invalid_params(mode=run.mode, rules=[rule]), label="invalid params")
     params = _retarget(bad, name)
     before = run.position(name)
     placed = run.place("private/close_position", params)
@@ -144,7 +154,8 @@ def test_private_calls_without_credentials_are_refused(
     """A caller that never authenticated gets a JSON-RPC error from every private method."""
     run = deribit_run
     run.observations.examples += 1
-    assert run.target is not None and run.judge is not None
+    assert run.target is not None
+    assert run.judge is not None
     name = run.spec.instruments[0]
     client = run.target.client()
     try:

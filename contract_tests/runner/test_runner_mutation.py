@@ -1,0 +1,64 @@
+"""The mutation score: `deribit-contract run` passes the correct simulator and fails every fault.
+
+Each fault mode of the simulated exchange breaks one rule of the contract; the runner must exit
+1 against each of them, naming at least one broken rule that the kit knows (an invariant or a
+contract rule of the suite), and exit 0 against the correct exchange. A 500 HTML page from
+close_position is a contract violation too (rule ``envelope.json``), so it must also exit 1.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from deribit_contract.cli import main
+from deribit_contract.contract.checks import CONTRACT_RULES
+from deribit_contract.exchange import FAULTS
+from deribit_contract.invariants import RULES
+
+# small but enough: every fault is exposed within a few examples (quick-fail stops at the first)
+_RUN = ["run", "--max-examples", "8", "--steps", "6", "--seed", "0"]
+
+
+def _known_rule(rule: str) -> bool:
+    return rule in RULES or rule in CONTRACT_RULES or rule.startswith("schema.")
+
+
+def test_runner_passes_the_correct_local_exchange(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = tmp_path / "run.json"
+    code = main([*_RUN, "--report", str(report)])
+    out = capsys.readouterr().out
+    assert code == 0, out[-3000:]
+    assert "the contract HOLDS" in out
+    data = json.loads(report.read_text())
+    assert data["failures"] == []
+    assert data["examples"] > 0
+    assert data["orders"] > 0
+    assert data["checks_run"] > 0
+
+
+def test_runner_fails_every_fault_naming_the_broken_rule(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    caught: dict[str, list[str]] = {}
+    missed: dict[str, str] = {}
+    for name in FAULTS:
+        report = tmp_path / f"{name}.json"
+        code = main([*_RUN, "--fault", name, "--quick-fail", "--report", str(report)])
+        out = capsys.readouterr().out
+        failures = json.loads(report.read_text())["failures"] if report.exists() else []
+        rules = sorted({f["rule"] for f in failures if _known_rule(f["rule"])})
+        if code == 1 and rules and "the contract is VIOLATED" in out:
+            caught[name] = rules
+        else:
+            missed[name] = f"exit {code}, rules {rules}: {out[-600:]}"
+    with capsys.disabled():
+        print(f"\nmutation score: {len(caught)}/{len(FAULTS)} faults caught")
+        for name, rules in caught.items():
+            print(f"  {name:<26} -> {', '.join(rules)}")
+    assert not missed, f"faults not caught: {missed}"
+    assert len(caught) == len(FAULTS)
