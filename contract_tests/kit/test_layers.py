@@ -25,7 +25,15 @@ ALLOWED: dict[str, set[str]] = {
     "exchange": set(),
     "transports": {"exchange"},
     "fixturegen": {"schema", "strategies", "invariants"},
-    "contract": {"schema", "validation", "strategies", "invariants", "exchange", "transports", "reporting"},
+    "contract": {
+        "schema",
+        "validation",
+        "strategies",
+        "invariants",
+        "exchange",
+        "transports",
+        "reporting",
+    },
     "suite": {"*"},
     "reporting": {"schema", "validation", "invariants", "doctable"},
     "plugin": {"*"},
@@ -64,20 +72,46 @@ def _source_units() -> dict[Path, str]:
 
 
 def test_every_module_belongs_to_a_known_layer() -> None:
-    unknown = {str(p.relative_to(PACKAGE_DIR)) for p, u in _source_units().items() if u not in ALLOWED and u not in LEAVES}
-    assert not unknown, f"add these to ALLOWED in {__file__} (and to ARCHITECTURE.md): {sorted(unknown)}"
+    unknown = {
+        str(p.relative_to(PACKAGE_DIR))
+        for p, u in _source_units().items()
+        if u not in ALLOWED and u not in LEAVES
+    }
+    assert not unknown, (
+        f"add these to ALLOWED in {__file__} (and to ARCHITECTURE.md): {sorted(unknown)}"
+    )
+
+
+def _violations(unit: str, imported_modules: set[str]) -> list[str]:
+    """The imports of one module of ``unit`` that go against the flow."""
+    allowed = ALLOWED.get(unit, set())
+    broken = []
+    for imported in sorted(imported_modules):
+        target = _unit(imported)
+        if target is None or target == unit:
+            continue
+        if unit in LEAVES:
+            if target != "errors":
+                broken.append(f"leaf imports {imported}")
+        elif target not in LEAVES and "*" not in allowed and target not in allowed:
+            broken.append(f"({unit}) imports {imported} ({target})")
+    return broken
 
 
 def test_imports_flow_one_way() -> None:
-    broken = []
-    for path, unit in _source_units().items():
-        allowed = ALLOWED.get(unit, set())
-        for imported in _imports(path):
-            target = _unit(imported)
-            if target is None or target == unit or target in LEAVES and unit not in LEAVES:
-                continue
-            if unit in LEAVES and target not in {"errors"}:
-                broken.append(f"{path.relative_to(PACKAGE_DIR)}: leaf imports {imported}")
-            elif unit not in LEAVES and "*" not in allowed and target not in allowed:
-                broken.append(f"{path.relative_to(PACKAGE_DIR)} ({unit}) imports {imported} ({target})")
-    assert not broken, "layering broken:\n" + "\n".join(sorted(set(broken)))
+    broken = [
+        f"{path.relative_to(PACKAGE_DIR)} {problem}"
+        for path, unit in _source_units().items()
+        for problem in _violations(unit, _imports(path))
+    ]
+    assert not broken, "layering broken:\n" + "\n".join(broken)
+
+
+def test_the_checker_catches_edges_against_the_flow() -> None:
+    assert _violations("exchange", {"deribit_contract.invariants.check_all"})
+    assert _violations("schema", {"deribit_contract.validation"})
+    assert _violations("errors", {"deribit_contract._paths"})
+    assert not _violations(
+        "validation", {"deribit_contract.schema.store", "deribit_contract.errors"}
+    )
+    assert not _violations("cli", {"deribit_contract.exchange"})

@@ -34,7 +34,9 @@ def test_json_masks_secret_keys_even_for_unknown_values() -> None:
     out = redactor.json(payload)
     assert out["result"]["access_token"] == MASK
     assert out["result"]["scope"] == "trade:read_write"
-    assert payload["result"]["access_token"] == "never-registered-token", "input must not be mutated"
+    assert payload["result"]["access_token"] == "never-registered-token", (
+        "input must not be mutated"
+    )
 
 
 def test_json_masks_registered_values_anywhere() -> None:
@@ -55,7 +57,11 @@ def test_logging_filter_masks_formatted_arguments(caplog: object) -> None:
     assert SECRET not in record.getMessage()
 
 
-@given(secret=st.text(min_size=6, max_size=40), prefix=st.text(max_size=20), suffix=st.text(max_size=20))
+@given(
+    secret=st.text(min_size=6, max_size=40),
+    prefix=st.text(max_size=20),
+    suffix=st.text(max_size=20),
+)
 def test_a_registered_secret_never_survives(secret: str, prefix: str, suffix: str) -> None:
     redactor = Redactor([secret])
     assert secret not in redactor.text(prefix + secret + suffix)

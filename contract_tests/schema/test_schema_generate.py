@@ -97,11 +97,6 @@ def test_unreadable_inputs_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert "not valid YAML" in capsys.readouterr().err
 
 
-def test_diff_is_reserved(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(["schemas", "--diff", str(SOURCE), str(SOURCE)]) == 2
-    assert "--diff" in capsys.readouterr().err
-
-
 _GOOD: dict[str, Any] = {
     "id": "x-y",
     "path": "result.trades[].post_only",

@@ -27,7 +27,9 @@ class ScriptedClient:
 
     def call(self, method: str, params: Mapping[str, Any]) -> dict[str, Any]:
         self.sent.append(method)
-        answer = self.script[method].pop(0) if len(self.script[method]) > 1 else self.script[method][0]
+        answer = (
+            self.script[method].pop(0) if len(self.script[method]) > 1 else self.script[method][0]
+        )
         if isinstance(answer, Exception):
             raise answer
         return dict(answer)
@@ -39,7 +41,9 @@ class ScriptedClient:
 
 def _session(client: ScriptedClient, **kw: Any) -> tuple[ExchangeSession, list[float]]:
     slept: list[float] = []
-    session = ExchangeSession(client, client_id="id", client_secret="secret-value", sleep=slept.append, **kw)
+    session = ExchangeSession(
+        client, client_id="id", client_secret="secret-value", sleep=slept.append, **kw
+    )
     return session, slept
 
 
@@ -47,22 +51,36 @@ def test_timeout_during_close_is_never_resent_and_state_is_reread() -> None:
     client = ScriptedClient(
         {
             "private/close_position": [TargetUnavailable("read timeout")],
-            "private/get_position": [_ok({"instrument_name": "BTC-PERPETUAL", "size": 0.0, "direction": "zero"})],
+            "private/get_position": [
+                _ok({"instrument_name": "BTC-PERPETUAL", "size": 0.0, "direction": "zero"})
+            ],
             "private/get_open_orders_by_instrument": [_ok([])],
         }
     )
     session, _ = _session(client)
-    outcome = session.call("private/close_position", {"instrument_name": "BTC-PERPETUAL", "type": "market"})
+    outcome = session.call(
+        "private/close_position", {"instrument_name": "BTC-PERPETUAL", "type": "market"}
+    )
     assert isinstance(outcome, AmbiguousOutcome)
     assert client.sent.count("private/close_position") == 1
     assert client.sent[1:] == ["private/get_position", "private/get_open_orders_by_instrument"]
-    assert outcome.position == {"instrument_name": "BTC-PERPETUAL", "size": 0.0, "direction": "zero"}
+    assert outcome.position == {
+        "instrument_name": "BTC-PERPETUAL",
+        "size": 0.0,
+        "direction": "zero",
+    }
     assert session.stats.ambiguous == 1
 
 
 def test_too_many_requests_backs_off_and_is_not_a_failure() -> None:
     client = ScriptedClient(
-        {"private/close_position": [_err(10028, "too_many_requests"), _err(10028, "too_many_requests"), _ok({"order": {}, "trades": []})]}
+        {
+            "private/close_position": [
+                _err(10028, "too_many_requests"),
+                _err(10028, "too_many_requests"),
+                _ok({"order": {}, "trades": []}),
+            ]
+        }
     )
     session, slept = _session(client)
     outcome = session.call("private/close_position", {"instrument_name": "X", "type": "market"})
@@ -82,7 +100,9 @@ def test_endless_throttling_ends_with_rate_limited() -> None:
 
 
 def test_dropped_token_reauthenticates_once() -> None:
-    client = ScriptedClient({"private/get_position": [_err(13009, "unauthorized"), _ok({"size": 1})]})
+    client = ScriptedClient(
+        {"private/get_position": [_err(13009, "unauthorized"), _ok({"size": 1})]}
+    )
     session, _ = _session(client)
     assert session.read("private/get_position", {"instrument_name": "X"}) == _ok({"size": 1})
     assert client.auths == 1
@@ -120,7 +140,9 @@ def test_min_interval_spaces_order_calls() -> None:
     now = [0.0]
     client = ScriptedClient({"private/sell": [_ok({})]})
     slept: list[float] = []
-    session = ExchangeSession(client, min_interval_s=0.2, sleep=slept.append, monotonic=lambda: now[0])
+    session = ExchangeSession(
+        client, min_interval_s=0.2, sleep=slept.append, monotonic=lambda: now[0]
+    )
     session.call("private/sell", {})
     session.call("private/sell", {})
     assert slept == [pytest.approx(0.2)]
