@@ -157,7 +157,7 @@ def _is_price(value: Any) -> bool:
 
 @register(
     "request.invalid_rejected",
-    "a request whose params break the documented table (instrument_name, type, price) gets an error",
+    "invalid params (instrument_name, type, price outside the documented table) get a JSON-RPC error",
 )
 def invalid_request_rejected(subject: Subject) -> list[Violation] | Skip:
     if not isinstance(subject.request, Mapping):
