@@ -30,10 +30,11 @@ from deribit_contract._fileio import atomic_write_text
 from deribit_contract.contract.checks import ContractJudge
 from deribit_contract.contract.run import ContractRun
 from deribit_contract.contract.session import ExchangeSession
-from deribit_contract.contract.target import TargetSpec, TracedClient, parse_target
+from deribit_contract.contract.target import TargetSpec, parse_target
 from deribit_contract.errors import ContractKitError, TargetError
 from deribit_contract.redaction import Redactor
 from deribit_contract.reporting.observations import RunObservations
+from deribit_contract.transports.client import JsonRpcClient
 
 __all__ = ["OBSERVATIONS_KEY", "PROBLEMS_KEY", "SPEC_KEY", "observations_of"]
 
@@ -330,7 +331,7 @@ def deribit_session(deribit_run: ContractRun) -> ExchangeSession:
 
 
 @pytest.fixture
-def deribit_client(deribit_run: ContractRun) -> TracedClient:
+def deribit_client(deribit_run: ContractRun) -> JsonRpcClient:
     """A raw JSON-RPC client of the selected target, authenticated when credentials exist."""
     assert deribit_run.target is not None
     client = deribit_run.target.client()

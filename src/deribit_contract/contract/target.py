@@ -14,10 +14,8 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
 import httpx
-import orjson
 
 from deribit_contract.contract.session import ExchangeSession
 from deribit_contract.errors import InvalidArgument
@@ -25,7 +23,7 @@ from deribit_contract.exchange import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, 
 from deribit_contract.exchange.simulator import SimulatedExchange
 from deribit_contract.guard import TargetDecision, check_target
 from deribit_contract.redaction import Redactor
-from deribit_contract.transports.client import HttpJsonRpcClient
+from deribit_contract.transports.client import HttpJsonRpcClient, JsonRpcClient
 
 __all__ = [
     "CLIENT_ID_ENV",
@@ -35,7 +33,6 @@ __all__ = [
     "REMOTE_INSTRUMENTS",
     "OpenTarget",
     "TargetSpec",
-    "TracedClient",
     "open_target",
     "parse_target",
 ]
@@ -130,76 +127,6 @@ def parse_target(
     )
 
 
-class _RecordingTransport(httpx.BaseTransport):
-    """Remembers the last JSON-RPC body sent, so checks can quote the exact request and id."""
-
-    def __init__(self, inner: httpx.BaseTransport) -> None:
-        self._inner = inner
-        self.last_body: dict[str, Any] | None = None
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        try:
-            body = orjson.loads(request.content)
-        except orjson.JSONDecodeError:
-            body = None
-        self.last_body = body if isinstance(body, dict) else None
-        return self._inner.handle_request(request)
-
-    def close(self) -> None:
-        self._inner.close()
-
-
-class TracedClient:
-    """A JSON-RPC client that also knows the last request it sent (id included, token excluded).
-
-    The transports' clients number requests themselves; the invariants need the id that went
-    out to judge the echo, so this wrapper reads it from the wire (HTTP) or mirrors the client's
-    counter (WebSocket clients number every call, ``public/auth`` included, from 1).
-    """
-
-    def __init__(self, inner: Any, *, recorder: _RecordingTransport | None = None) -> None:
-        self._inner = inner
-        self._recorder = recorder
-        self._count = 0
-        self.last_request: dict[str, Any] = {}
-
-    @property
-    def last_status(self) -> int | None:
-        """HTTP status of the last reply (None over WebSocket)."""
-        status = getattr(self._inner, "last_status", None)
-        return status if isinstance(status, int) else None
-
-    def _remember(self, method: str, params: Mapping[str, Any]) -> None:
-        self._count += 1
-        sent = self._recorder.last_body if self._recorder is not None else None
-        request_id = sent.get("id") if sent is not None else self._count
-        self.last_request = {
-            "jsonrpc": "2.0",
-            "id": request_id,
-            "method": method,
-            "params": {k: v for k, v in params.items() if k != "access_token"},
-        }
-
-    def call(self, method: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """Send one request through the wrapped client and remember it."""
-        payload = dict(params or {})
-        try:
-            envelope: dict[str, Any] = self._inner.call(method, payload)
-        finally:
-            self._remember(method, payload)
-        return envelope
-
-    def authenticate(self, client_id: str, client_secret: str) -> dict[str, Any]:
-        """``public/auth`` through the wrapped client (the request is not remembered: it holds secrets)."""
-        self._count += 1
-        reply: dict[str, Any] = self._inner.authenticate(client_id, client_secret)
-        return reply
-
-    def close(self) -> None:
-        """Close the wrapped client."""
-        self._inner.close()
-
-
 @dataclass
 class OpenTarget:
     """A target that is up: sessions can be opened to it until the ``open_target`` block ends."""
@@ -210,8 +137,8 @@ class OpenTarget:
     #: the simulation behind local/mock targets (None for URLs): tests read server-side counts
     exchange: SimulatedExchange | None = None
     _transport: httpx.BaseTransport | None = None
-    _clients: list[TracedClient] = field(default_factory=list)
-    _by_session: dict[int, TracedClient] = field(default_factory=dict)
+    _clients: list[JsonRpcClient] = field(default_factory=list)
+    _by_session: dict[int, JsonRpcClient] = field(default_factory=dict)
 
     @property
     def credentials(self) -> tuple[str, str] | None:
@@ -222,19 +149,17 @@ class OpenTarget:
             return DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
         return None
 
-    def client(self, *, timeout: float = 10.0) -> TracedClient:
+    def client(self, *, timeout: float = 10.0) -> JsonRpcClient:
         """A fresh, unauthenticated client of the target's protocol."""
+        client: JsonRpcClient
         if self.base_url.startswith(("ws://", "wss://")):
             from deribit_contract.transports.ws_client import WsJsonRpcClient
 
-            traced = TracedClient(WsJsonRpcClient(self.base_url, timeout=timeout))
+            client = WsJsonRpcClient(self.base_url, timeout=timeout)
         else:
-            inner = self._transport if self._transport is not None else httpx.HTTPTransport()
-            recorder = _RecordingTransport(inner)
-            http = HttpJsonRpcClient(self.base_url, timeout=timeout, transport=recorder)
-            traced = TracedClient(http, recorder=recorder)
-        self._clients.append(traced)
-        return traced
+            client = HttpJsonRpcClient(self.base_url, timeout=timeout, transport=self._transport)
+        self._clients.append(client)
+        return client
 
     def session(self, *, authenticate: bool = True, budget: bool = True) -> ExchangeSession:
         """An :class:`ExchangeSession` with the run's pacing, logged in when possible.
@@ -255,7 +180,7 @@ class OpenTarget:
             session.authenticate()
         return session
 
-    def client_of(self, session: ExchangeSession) -> TracedClient | None:
+    def client_of(self, session: ExchangeSession) -> JsonRpcClient | None:
         """The traced client behind a session this target opened."""
         return self._by_session.get(id(session))
 

@@ -33,7 +33,14 @@ _EXCERPT_CHARS = 120
 
 @runtime_checkable
 class JsonRpcClient(Protocol):
-    """One JSON-RPC 2.0 call at a time against a Deribit API."""
+    """One JSON-RPC 2.0 call at a time against a Deribit API.
+
+    ``last_request`` is the request object last sent (with its id, secrets masked) so checks can
+    judge the id echo and quote the request; ``last_status`` the HTTP status (None over WebSocket).
+    """
+
+    last_request: dict[str, Any]
+    last_status: int | None
 
     def call(self, method: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Send one request and return the full response envelope (success or error)."""
@@ -67,6 +74,16 @@ class Secret:
 
     def __reduce__(self) -> Any:
         raise TypeError("a Secret cannot be pickled")
+
+
+# params that carry credentials: masked in ``last_request`` (what checks quote and reports keep)
+_SECRET_PARAMS = frozenset({"access_token", "client_secret", "refresh_token", "signature"})
+
+
+def sent_request(request_id: int, method: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The request object as a client sends it, with credential params masked."""
+    shown = {key: ("***" if key in _SECRET_PARAMS else value) for key, value in params.items()}
+    return {"jsonrpc": "2.0", "id": request_id, "method": method, "params": shown}
 
 
 def excerpt(body: bytes) -> str:
@@ -134,6 +151,7 @@ class HttpJsonRpcClient:
         self.base_url = root
         self._ids = itertools.count(1)
         self.last_status: int | None = None
+        self.last_request: dict[str, Any] = {}
         self._token: Secret | None = None
         if transport is None:
             # httpx writes headers and body separately; without TCP_NODELAY, Nagle plus the
@@ -151,9 +169,11 @@ class HttpJsonRpcClient:
     def call(self, method: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Send ``method`` with ``params``; the response envelope, whatever its HTTP status."""
         request_id = next(self._ids)
+        payload = dict(params or {})
         body = orjson.dumps(
-            {"jsonrpc": "2.0", "id": request_id, "method": method, "params": dict(params or {})}
+            {"jsonrpc": "2.0", "id": request_id, "method": method, "params": payload}
         )
+        self.last_request = sent_request(request_id, method, payload)
         headers = {"content-type": "application/json"}
         if self._token is not None:
             headers["authorization"] = f"Bearer {self._token.reveal()}"

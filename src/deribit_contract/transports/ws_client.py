@@ -27,6 +27,7 @@ from deribit_contract.transports.client import (
     check_auth_reply,
     excerpt,
     redacted_auth_reply,
+    sent_request,
 )
 
 __all__ = ["WsJsonRpcClient"]
@@ -50,6 +51,8 @@ class WsJsonRpcClient:
         self.timeout = timeout
         self.token_in_params = token_in_params
         self._ids = itertools.count(1)
+        self.last_request: dict[str, Any] = {}
+        self.last_status: int | None = None  # no HTTP status on a WebSocket
         self._lock = threading.Lock()
         self._conn: ClientConnection | None = None
         self._stack = ExitStack()
@@ -93,6 +96,7 @@ class WsJsonRpcClient:
             frame = orjson.dumps(
                 {"jsonrpc": "2.0", "id": request_id, "method": method, "params": payload}
             )
+            self.last_request = sent_request(request_id, method, payload)
             deadline = time.monotonic() + self.timeout
             try:
                 conn.send(frame.decode("utf-8"))
