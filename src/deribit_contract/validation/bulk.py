@@ -59,20 +59,25 @@ def _node_at(root: Any, pointer: Pointer) -> Any:
 
 
 def _parse_all(lines: list[bytes]) -> tuple[list[Any], list[int]]:
-    """Parsed lines (None where parsing failed) and the indexes that failed."""
-    try:
-        return list(map(orjson.loads, lines)), []
-    except (orjson.JSONDecodeError, RecursionError):
-        pass
+    """Parsed lines (None where parsing failed) and the indexes that failed.
+
+    Each line is parsed once: after a failure the loop resumes with the next line instead of
+    starting the batch again, so a batch with one broken line costs no more than a clean one.
+    """
+    loads = orjson.loads
     parsed: list[Any] = []
+    append = parsed.append
     failed: list[int] = []
-    for index, line in enumerate(lines):
+    remaining = iter(lines)
+    while True:
         try:
-            parsed.append(orjson.loads(line))
+            for line in remaining:
+                append(loads(line))
         except (orjson.JSONDecodeError, RecursionError):
-            parsed.append(None)
-            failed.append(index)
-    return parsed, failed
+            failed.append(len(parsed))
+            append(None)
+        else:
+            return parsed, failed
 
 
 class BulkScanner:
