@@ -29,15 +29,19 @@ EXIT_USAGE = 2
 _COMMANDS = ("run", "validate", "schemas", "fixtures", "serve", "record", "drift")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full parser with every subcommand registered."""
+def build_parser(*, only: str | None = None) -> argparse.ArgumentParser:
+    """The parser with every subcommand registered, or just ``only`` when it names one.
+
+    Registering a subcommand imports its module; ``run`` pulls in pytest and ``fixtures``
+    Hypothesis, so a ``validate`` in a CI loop should not pay for them.
+    """
     parser = argparse.ArgumentParser(
         prog="deribit-contract",
         description="Contract tests and schema validation for Deribit's private/close_position.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in _COMMANDS:
+    for name in (only,) if only in _COMMANDS else _COMMANDS:
         module = importlib.import_module(f"deribit_contract.cli.{name}_cmd")
         module.register(subparsers)
     return parser
@@ -45,8 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(only=arguments[0] if arguments else None)
+    args = parser.parse_args(arguments)
     try:
         return int(args.handler(args))
     except ContractKitError as exc:
