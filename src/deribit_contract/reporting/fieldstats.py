@@ -19,6 +19,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from deribit_contract._json import json_type
+
 __all__ = [
     "KINDS",
     "MAX_VALUES",
@@ -41,23 +43,6 @@ KINDS: tuple[str, ...] = ("success", "error", "order", "trade", "other-result", 
 
 ORDER_PREFIX = "result.order"
 TRADE_PREFIX = "result.trades[]"
-
-
-def json_type(value: Any) -> str:
-    """The JSON Schema type name of a parsed JSON value (``integer`` for whole ints, not floats)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
 
 
 def classify(record: Any, *, part: str | None = None) -> str:

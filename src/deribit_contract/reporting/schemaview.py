@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from deribit_contract._json import json_type
 from deribit_contract.schema.store import load_schema
 
 __all__ = ["Branch", "SchemaField", "SchemaView", "flatten", "load_view"]
@@ -112,26 +113,12 @@ def _branches(node: Mapping[str, Any]) -> tuple[Branch, ...]:
     raw = node.get("type")
     types = raw if isinstance(raw, list) else ([raw] if isinstance(raw, str) else [])
     if not types and enum is not None:
-        types = sorted({_type_of(v) for v in enum})
+        types = sorted({json_type(v) for v in enum})
     closed = tuple(enum) if enum is not None else None
     return tuple(
-        Branch(t, tuple(v for v in closed if _type_of(v) == t) if closed is not None else None)
+        Branch(t, tuple(v for v in closed if json_type(v) == t) if closed is not None else None)
         for t in types
     )
-
-
-def _type_of(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
 
 
 def _resolve(node: Mapping[str, Any], root: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 from jsonschema import Draft202012Validator
 
+from deribit_contract._json import json_type
 from deribit_contract.errors import InvalidArgument
 
 __all__ = ["SUPPORTED_KEYWORDS", "from_schema", "json_values"]
@@ -417,14 +418,7 @@ def _kinds(schema: Any, root: Any) -> set[str]:
 
 
 def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
+    # an integral float is as good as an integer where the schema says "integer"
+    if isinstance(value, float) and value.is_integer():
         return "integer"
-    if isinstance(value, float):
-        return "integer" if value.is_integer() else "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
+    return json_type(value)

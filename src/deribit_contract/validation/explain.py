@@ -19,56 +19,13 @@ import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 from jsonschema.protocols import Validator
 
+from deribit_contract._json import json_path, json_pointer, json_type, pattern_path
 from deribit_contract.validation.results import Violation
 
 __all__ = ["Explainer", "json_path", "json_pointer", "json_type", "pattern_path", "short_repr"]
 
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _REPR_LIMIT = 80
 _WEAK = frozenset({"anyOf", "oneOf"})
-
-
-def json_path(parts: Sequence[str | int]) -> str:
-    """``['result', 'trades', 0, 'price']`` -> ``$.result.trades[0].price``."""
-    out = ["$"]
-    for part in parts:
-        if isinstance(part, int):
-            out.append(f"[{part}]")
-        elif _IDENT.match(part):
-            out.append(f".{part}")
-        else:
-            escaped = part.replace("\\", "\\\\").replace("'", "\\'")
-            out.append(f"['{escaped}']")
-    return "".join(out)
-
-
-def pattern_path(parts: Sequence[str | int]) -> str:
-    """Like :func:`json_path` with every array index as ``[*]`` (one field across records)."""
-    return json_path([-1 if isinstance(p, int) else p for p in parts]).replace("[-1]", "[*]")
-
-
-def json_pointer(parts: Sequence[str | int]) -> str:
-    """RFC 6901 pointer of ``parts`` (``#`` not included)."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
-
-
-def json_type(value: Any) -> str:
-    """The JSON type name of a parsed value."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
 
 
 def _render(value: Any, budget: int, depth: int) -> str:
