@@ -11,7 +11,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from deribit_contract.contract.checks import Finding
 from deribit_contract.contract.run import ContractRun
 from deribit_contract.suite._support import close_and_judge, close_params, ensure_position, flatten
 
@@ -28,24 +27,10 @@ def test_close_when_flat_is_an_error(deribit_run: ContractRun, data: st.DataObje
     instrument = run.instrument(name)
     flatten(run, instrument)
     params = data.draw(close_params(instrument, mode=run.mode), label="close params")
+    # the invariant flat.error_expected (judged inside close_and_judge) demands the error
     closed = close_and_judge(run, instrument, params, test="conformance::flat_close")
-    response = closed.response or {}
-    assert run.judge is not None
-    run.judge.require(
-        "error" in response and "result" not in response,
-        Finding(
-            "flat.error_expected",
-            "error",
-            "a JSON-RPC error",
-            sorted(response),
-            "the position was flat, so close_position must fail instead of placing an order",
-        ),
-        request=closed.placed.request,
-        response=response,
-        test="conformance::flat_close",
-    )
-    if "result" in response:  # a broken target may have opened something: undo it
-        flatten(run, instrument)
+    if closed.response is not None and "result" in closed.response:
+        flatten(run, instrument)  # a broken target may have opened something: undo it
 
 
 @pytest.mark.places_orders
