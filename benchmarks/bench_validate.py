@@ -40,21 +40,12 @@ import orjson
 
 from deribit_contract.cli import build_parser
 from deribit_contract.cli import main as cli_main
+from deribit_contract.schema.evidence import close_position_shaped
 from deribit_contract.schema.store import load_schema
 
 REPO = Path(__file__).resolve().parents[1]
 REALDATA = REPO / "fixtures" / "captured" / "realdata"
-SHAPED = [
-    "docs/docs2025__private_buy__1.json",
-    "docs/docs2025__private_close_position__1.json",
-    "docs/docs2025__private_edit__1.json",
-    "docs/docs2025__private_sell__1.json",
-    "gmbabar__private_buy__filled_1.json",
-    "gmbabar__private_sell__open_1.json",
-    "nautilus__private_buy__1.json",
-    "nautilus__private_edit__1.json",
-    "venoajie__private_sell__1.json",
-]
+SHAPED = close_position_shaped(REALDATA)
 
 
 def _load(path: Path) -> Any:
@@ -94,7 +85,7 @@ def build_records(count: int, seed: int, broken: float) -> Iterator[bytes]:
     """``count`` JSON Lines records: ~95% success, ~5% error envelopes; a ``broken`` share
     (half truncated lines, half schema violations) so the explaining path runs too."""
     rng = random.Random(seed)
-    successes = [_load(REALDATA / name) for name in SHAPED]
+    successes = [_load(path) for path in SHAPED]
     errors = [_load(p) for p in sorted((REALDATA / "errors").glob("*.json"))]
     for index in range(count):
         roll = rng.random()

@@ -19,12 +19,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from validation_support import REALDATA, REPO, good_error, good_success
 
+from deribit_contract.schema.evidence import close_position_shaped
 from deribit_contract.schema.store import PARTS
 from deribit_contract.validation import ResponseValidator
 from deribit_contract.validation.explain import Explainer
 
 REAL_SCHEMAS = REPO / "schemas"
-HAVE_REAL = (REAL_SCHEMAS / "observed" / "response.schema.json").is_file()
 
 json_values = st.recursive(
     st.none()
@@ -129,18 +129,8 @@ def _load(path: Path) -> Any:
 
 
 def _real_bases() -> dict[str, list[Any]]:
-    shaped = [
-        "docs/docs2025__private_buy__1.json",
-        "docs/docs2025__private_close_position__1.json",
-        "docs/docs2025__private_edit__1.json",
-        "docs/docs2025__private_sell__1.json",
-        "gmbabar__private_buy__filled_1.json",
-        "gmbabar__private_sell__open_1.json",
-        "nautilus__private_buy__1.json",
-        "nautilus__private_edit__1.json",
-        "venoajie__private_sell__1.json",
-    ]
-    success = [_load(REALDATA / name) for name in shaped]
+    shaped = close_position_shaped(REALDATA)
+    success = [_load(path) for path in shaped]
     errors = [_load(p) for p in sorted((REALDATA / "errors").glob("*.json"))]
     orders = [s["result"]["order"] for s in success]
     orders += [_load(p) for p in sorted((REALDATA / "orders").glob("*.json"))]
@@ -158,9 +148,6 @@ def _real_bases() -> dict[str, list[Any]]:
     }
 
 
-@pytest.mark.skipif(
-    not HAVE_REAL, reason="schemas/ not generated yet (run `deribit-contract schemas`)"
-)
 @pytest.mark.parametrize("mode", ["observed", "documented"])
 @pytest.mark.parametrize("part", PARTS)
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])

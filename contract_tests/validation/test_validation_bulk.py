@@ -99,10 +99,6 @@ def test_bulk_equals_per_record_path(
         records_mod._BLOCK = original
 
 
-@pytest.mark.skipif(
-    not (REPO / "schemas" / "observed" / "order.schema.json").is_file(),
-    reason="schemas/ not generated yet (run `deribit-contract schemas`)",
-)
 @pytest.mark.parametrize(
     ("part", "name"),
     [("order", "venoajie__all_orders.jsonl"), ("trade", "venoajie__all_user_trades.jsonl")],

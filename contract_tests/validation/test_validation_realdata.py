@@ -8,25 +8,12 @@ from pathlib import Path
 import pytest
 from validation_support import REALDATA, REPO
 
+from deribit_contract.schema.evidence import close_position_shaped
 from deribit_contract.validation import ResponseValidator, iter_validate
 
 SCHEMAS = REPO / "schemas"
-pytestmark = pytest.mark.skipif(
-    not (SCHEMAS / "observed" / "response.schema.json").is_file(),
-    reason="schemas/ not generated yet (run `deribit-contract schemas`)",
-)
 
-SHAPED = [
-    "docs/docs2025__private_buy__1.json",
-    "docs/docs2025__private_close_position__1.json",
-    "docs/docs2025__private_edit__1.json",
-    "docs/docs2025__private_sell__1.json",
-    "gmbabar__private_buy__filled_1.json",
-    "gmbabar__private_sell__open_1.json",
-    "nautilus__private_buy__1.json",
-    "nautilus__private_edit__1.json",
-    "venoajie__private_sell__1.json",
-]
+SHAPED = close_position_shaped(REALDATA)
 
 
 def _bad(paths: list[Path], mode: str, part: str) -> list[str]:
@@ -38,7 +25,8 @@ def _bad(paths: list[Path], mode: str, part: str) -> list[str]:
 
 
 def test_close_position_shaped_responses_and_errors_validate_in_observed_mode() -> None:
-    paths = [REALDATA / name for name in SHAPED] + [REALDATA / "errors"]
+    assert len(SHAPED) == 9, "realdata/README.md lists nine close_position-shaped responses"
+    paths = [*SHAPED, REALDATA / "errors"]
     assert _bad(paths, "observed", "response") == []
 
 
