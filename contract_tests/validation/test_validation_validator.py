@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-from validation_support import good_error, good_success
+from validation_support import REALDATA, good_error, good_success
 
 import deribit_contract.validation as validation
 from deribit_contract.errors import InvalidArgument
@@ -198,3 +199,16 @@ def test_each_missing_required_field_is_reported_once() -> None:
     assert paths, "an empty order must be invalid"
     assert len(paths) == len(set(paths)), f"duplicated violations: {paths}"
     assert "$.result.order.order_id" in paths
+
+
+def test_a_recorded_fixture_is_judged_by_its_response() -> None:
+    sample = REALDATA / "docs" / "docs2025__private_close_position__1.json"
+    response = json.loads(sample.read_text(encoding="utf-8"))
+    assert validate_response(response).valid
+    recording = {"meta": {"method": "private/close_position"}, "request": {}, "response": response}
+    assert validate_response(recording).status == validate_response(response).status
+    broken = {**recording, "response": {**response, "jsonrpc": "1.0"}}
+    result = validate_response(broken)
+    assert not result.valid
+    assert "recorded response" in result.record
+    assert [v.path for v in result.violations] == ["$.jsonrpc"]

@@ -30,7 +30,7 @@ from deribit_contract.errors import InvalidArgument
 from deribit_contract.reporting.fieldstats import Collected, FieldStats, json_key, parent_path
 from deribit_contract.reporting.schemaview import SchemaView, load_view
 from deribit_contract.schema.errata import Erratum, load_errata
-from deribit_contract.validation.records import iter_records
+from deribit_contract.validation.records import iter_records, unwrap_recording
 
 __all__ = [
     "DIFFERENCE_KINDS",
@@ -39,7 +39,6 @@ __all__ = [
     "ErrataIndex",
     "analyse_paths",
     "analyse_records",
-    "unwrap_recording",
 ]
 
 DIFFERENCE_KINDS = ("undocumented", "type", "enum", "presence", "never-seen")
@@ -124,13 +123,6 @@ class ErrataIndex:
             if name not in entry.correction.get("fields", ()):
                 return entry.id
         return None
-
-
-def unwrap_recording(record: Any) -> Any:
-    """A fixture written by ``deribit-contract record`` holds ``{meta, request, response}``."""
-    if isinstance(record, dict) and "response" in record and "meta" in record:
-        return record["response"]
-    return record
 
 
 @dataclass

@@ -23,7 +23,7 @@ import os
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO, NamedTuple
+from typing import Any, BinaryIO, NamedTuple
 
 import orjson
 
@@ -38,6 +38,7 @@ __all__ = [
     "expand_paths",
     "iter_batches",
     "iter_records",
+    "unwrap_recording",
 ]
 
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".jsonlines"})
@@ -302,3 +303,14 @@ def iter_records(
     for batch in iter_batches(paths, stdin=stdin):
         for offset, line in enumerate(batch.lines):
             yield RawRecord(batch.source, batch.first_line + offset, line, batch.error)
+
+
+def unwrap_recording(record: Any) -> Any:
+    """The response inside a fixture saved by ``deribit-contract record``, else ``record``.
+
+    Recorded fixtures hold ``{"meta": ..., "request": ..., "response": ...}``; validating and
+    comparing them means judging the ``response`` member.
+    """
+    if isinstance(record, dict) and "response" in record and "meta" in record:
+        return record["response"]
+    return record

@@ -28,7 +28,7 @@ from deribit_contract.validation.explain import (
     pattern_path,
     short_repr,
 )
-from deribit_contract.validation.records import RawRecord, iter_records
+from deribit_contract.validation.records import RawRecord, iter_records, unwrap_recording
 from deribit_contract.validation.results import UndocumentedField, ValidationResult, Violation
 from deribit_contract.validation.undocumented import Shape, compile_shape, iter_undocumented
 
@@ -116,7 +116,14 @@ class ResponseValidator:
         return bool(self._fast.is_valid(instance))
 
     def validate(self, instance: Any, *, record: str = "<object>") -> ValidationResult:
-        """Judge an already-parsed record; explanations are computed only when it is invalid."""
+        """Judge an already-parsed record; explanations are computed only when it is invalid.
+
+        A fixture saved by ``deribit-contract record`` is judged by its ``response`` member.
+        """
+        if self.part == "response":
+            unwrapped = unwrap_recording(instance)
+            if unwrapped is not instance:
+                return self.validate(unwrapped, record=f"{record} (recorded response)")
         warnings = self._warnings(instance, record) if self._shapes else ()
         if self._fast.is_valid(instance):
             return ValidationResult(record, "valid", (), warnings)
