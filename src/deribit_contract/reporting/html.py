@@ -23,7 +23,7 @@ h2 { font-size: 17px; margin: 28px 0 10px; }
 .sub { color: #52606d; margin: 0 0 18px; }
 .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(200px, 1fr)); gap: 12px; }
 .card { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; }
-.card .n { font-size: 21px; font-weight: 650; white-space: nowrap; }
+.card .n { font-size: 21px; font-weight: 650; overflow-wrap: anywhere; }
 .card .l { color: #52606d; font-size: 12px; text-transform: uppercase; letter-spacing: .04em; }
 .card.bad .n { color: var(--bad); } .card.ok .n { color: var(--ok); }
 .meter { height: 8px; background: #e4e7eb; border-radius: 4px; overflow: hidden; margin-top: 6px; }
@@ -185,7 +185,7 @@ def render_run_html(coverage: dict[str, Any]) -> str:
     fields, enums = coverage["fields"], coverage["enums"]
     invariants = coverage["invariants"]
     failed = run["checks_failed"]
-    verdict = "contract held" if failed == 0 else f"{failed} check(s) failed"
+    verdict = "contract held" if failed == 0 else "contract violated"
     field_share = fields["observed"] / fields["total"] if fields["total"] else 0.0
     enum_share = enums["observed"] / enums["total"] if enums["total"] else 0.0
     exercised = coverage["invariants_exercised"]
@@ -194,7 +194,10 @@ def render_run_html(coverage: dict[str, Any]) -> str:
             _card("verdict", verdict, "bad" if failed else "ok"),
             _card("checks run", str(run["checks_run"])),
             _card("checks failed", str(failed), "bad" if failed else "ok"),
-            _card("responses", f"{run['success_envelopes']} ok / {run['error_envelopes']} error"),
+            _card(
+                "responses: results / errors",
+                f"{run['success_envelopes']} / {run['error_envelopes']}",
+            ),
             _card(
                 "invariants exercised",
                 f"{exercised} / {len(invariants)}",
