@@ -98,13 +98,13 @@ def test_warnings_are_listed_not_failures(
     target.write_text(_line(sample) + "\n" + _line(sample) + "\n")
     code, out, _ = _run(capsys, "validate", str(target), "--schemas", str(mini_schemas))
     assert code == 0
-    assert f"$.usIn  (first at {target}:1)" in out
+    assert f"$.usIn  (new: not in the errata; first at {target}:1)" in out
     assert out.strip().splitlines()[-1].endswith("1 warnings (undocumented fields)")
     code, out, _ = _run(
         capsys, "validate", str(target), "--schemas", str(mini_schemas), "--format", "json"
     )
     assert json.loads(out)["warnings"] == [
-        {"field": "$.usIn", "first_record": f"{target}:1", "first_path": "$.usIn"}
+        {"field": "$.usIn", "first_record": f"{target}:1", "first_path": "$.usIn", "erratum": None}
     ]
     code, out, _ = _run(
         capsys, "validate", str(target), "--schemas", str(mini_schemas), "--mode", "documented"

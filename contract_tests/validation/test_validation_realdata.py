@@ -3,6 +3,7 @@ mode reports the documentation's known mistakes (and nothing about valid structu
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,14 @@ def test_documented_mode_reports_the_known_errata_on_the_vendor_example() -> Non
         assert violation.schema_location.startswith("documented/success.schema.json#")
     typed = [v for v in result.violations if v.keyword == "type"]
     assert all(v.doc_line is not None for v in typed)  # each points back at its table row
+
+
+def test_undocumented_fields_name_the_erratum_that_explains_them() -> None:
+    sample = REALDATA / "nautilus__private_buy__1.json"
+    response = json.loads(sample.read_text(encoding="utf-8"))
+    response["result"]["order"]["brand_new_field"] = 1
+    result = ResponseValidator("observed", directory=SCHEMAS).validate(response)
+    errata = {w.pattern: w.erratum for w in result.warnings}
+    assert errata["$.usIn"] == "envelope-us-in"
+    assert errata["$.result.order.user_id"] == "order-user-id"
+    assert errata["$.result.order.brand_new_field"] is None, "new drift must not be attributed"

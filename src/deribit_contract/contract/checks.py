@@ -27,6 +27,7 @@ from deribit_contract.invariants import RULES, evaluate
 from deribit_contract.redaction import Redactor
 from deribit_contract.reporting.observations import CheckFailure, RunObservations
 from deribit_contract.validation import ResponseValidator
+from deribit_contract.validation.results import erratum_note
 
 __all__ = ["CONTRACT_RULES", "ContractJudge", "Finding", "curl_line"]
 
@@ -103,7 +104,9 @@ class ContractJudge:
         """Schema violations (failures) of ``response``; differences are recorded, not returned."""
         result = self._observed.validate(response)
         for warning in result.warnings:
-            self.observations.note_difference(f"undocumented field {warning.pattern}")
+            self.observations.note_difference(
+                f"undocumented field {warning.pattern} ({erratum_note(warning.erratum)})"
+            )
         failing = {(v.path, v.keyword) for v in result.violations}
         if self._documented is not None:
             for v in self._documented.validate(response).violations:

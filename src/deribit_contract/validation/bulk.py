@@ -185,7 +185,10 @@ class BulkScanner:
         collect_undocumented(instance, shape, (), paths, owners)
         if not paths:
             return False
-        summary.note_paths(paths, source, number)
+        errata = [
+            owner.errata.get(str(path[-1])) for path, owner in zip(paths, owners, strict=True)
+        ]
+        summary.note_paths(paths, source, number, errata)
         grew = False
         for path, owner in zip(paths, owners, strict=True):
             name = str(path[-1])

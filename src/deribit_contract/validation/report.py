@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TextIO
 
 from deribit_contract.validation.explain import json_path, pattern_path
-from deribit_contract.validation.results import ValidationResult, Violation
+from deribit_contract.validation.results import ValidationResult, Violation, erratum_note
 
 __all__ = ["JsonReporter", "Reporter", "Summary", "TextReporter", "make_reporter"]
 
@@ -26,6 +26,7 @@ _RENDER_CACHE = 65536
 class _FirstSeen:
     record: str
     path: str
+    erratum: str | None = None
 
 
 @dataclass(slots=True)
@@ -52,21 +53,30 @@ class Summary:
         """Distinct undocumented fields seen so far."""
         return len(self.undocumented)
 
-    def note_paths(self, paths: list[tuple[str | int, ...]], source: str, line: int) -> None:
+    def note_paths(
+        self,
+        paths: list[tuple[str | int, ...]],
+        source: str,
+        line: int,
+        errata: list[str | None] | None = None,
+    ) -> None:
         """Record undocumented-field paths of one record (no warning objects built).
 
         Path strings are rendered once per distinct path (cached, bounded), and the record
         label only when a field is seen for the first time.
         """
         cache = self._rendered
-        for path in paths:
+        for index, path in enumerate(paths):
             rendered = cache.get(path)
             if rendered is None:
                 rendered = (json_path(path), pattern_path(path))
                 if len(cache) < _RENDER_CACHE:
                     cache[path] = rendered
             if rendered[1] not in self.undocumented:
-                self.undocumented[rendered[1]] = _FirstSeen(f"{source}:{line}", rendered[0])
+                erratum = errata[index] if errata is not None else None
+                self.undocumented[rendered[1]] = _FirstSeen(
+                    f"{source}:{line}", rendered[0], erratum
+                )
 
     def add(self, result: ValidationResult) -> None:
         """Count ``result`` and note its warnings."""
@@ -79,7 +89,9 @@ class Summary:
             self.not_json += 1
         for warning in result.warnings:
             if warning.pattern not in self.undocumented:
-                self.undocumented[warning.pattern] = _FirstSeen(warning.record, warning.path)
+                self.undocumented[warning.pattern] = _FirstSeen(
+                    warning.record, warning.path, warning.erratum
+                )
 
     @property
     def ok(self) -> bool:
@@ -106,7 +118,12 @@ class Summary:
     def warning_rows(self) -> list[dict[str, Any]]:
         """Distinct undocumented fields sorted by path, each with where it was first seen."""
         return [
-            {"field": pattern, "first_record": seen.record, "first_path": seen.path}
+            {
+                "field": pattern,
+                "first_record": seen.record,
+                "first_path": seen.path,
+                "erratum": seen.erratum,
+            }
             for pattern, seen in sorted(self.undocumented.items())
         ]
 
@@ -172,7 +189,8 @@ class TextReporter:
                 f"warnings: undocumented fields (allowed in {self._mode} mode, not failures):\n"
             )
             for row in rows:
-                self._out.write(f"  {row['field']}  (first at {row['first_record']})\n")
+                note = erratum_note(row["erratum"])
+                self._out.write(f"  {row['field']}  ({note}; first at {row['first_record']})\n")
         self._out.write(self.summary.line() + "\n")
         self._out.flush()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["Status", "UndocumentedField", "ValidationResult", "Violation"]
+__all__ = ["Status", "UndocumentedField", "ValidationResult", "Violation", "erratum_note"]
 
 Status = Literal["valid", "invalid", "not_json"]
 
@@ -59,15 +59,27 @@ class UndocumentedField:
     record: str
     path: str
     pattern: str
+    #: the errata entry that already records this field, or None for new drift
+    erratum: str | None = None
 
     @property
     def message(self) -> str:
         """One line for humans."""
-        return f"{self.path}: undocumented field (allowed in observed mode)"
+        return f"{self.path}: undocumented field (allowed in observed mode; {erratum_note(self.erratum)})"
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping of every field."""
-        return {"record": self.record, "path": self.path, "pattern": self.pattern}
+        return {
+            "record": self.record,
+            "path": self.path,
+            "pattern": self.pattern,
+            "erratum": self.erratum,
+        }
+
+
+def erratum_note(erratum: str | None) -> str:
+    """How reports say whether the errata overlay already knows a difference."""
+    return f"erratum {erratum}" if erratum else "new: not in the errata"
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,8 @@ class Shape:
     # JSON pointers (as tuples) of the schema objects whose ``properties`` this place merges;
     # the bulk path tightens exactly those nodes into its "nothing new" schema
     sources: list[tuple[str | int, ...]] = field(default_factory=list)
+    # undocumented names the errata overlay already explains -> erratum id (``x-erratum``)
+    errata: dict[str, str] = field(default_factory=dict)
 
     def is_trivial(self) -> bool:
         """True when nothing at or under this place can produce a warning."""
@@ -111,6 +113,9 @@ class _Compiler:
             for name, sub in props.items():
                 child = self.compile(sub, (*pointer, "properties", str(name)))
                 self._add_child(shape, str(name), child)
+                erratum = sub.get("x-erratum") if isinstance(sub, Mapping) else None
+                if isinstance(erratum, str) and documented is not None and name not in documented:
+                    shape.errata[str(name)] = erratum
         items = node.get("items")
         if isinstance(items, Mapping):
             sub_shape = self.compile(items, (*pointer, "items"))
@@ -137,7 +142,9 @@ class _Compiler:
 def _merge(left: Shape | None, right: Shape) -> Shape:
     if left is None:
         return right
-    merged = Shape(left.documented, dict(left.children), left.items, list(left.sources))
+    merged = Shape(
+        left.documented, dict(left.children), left.items, list(left.sources), dict(left.errata)
+    )
     _merge_into(merged, right)
     return merged
 
@@ -150,6 +157,8 @@ def _merge_into(shape: Shape, other: Shape) -> None:
     if other.items is not None:
         shape.items = _merge(shape.items, other.items)
     shape.sources.extend(p for p in other.sources if p not in shape.sources)
+    for name, erratum in other.errata.items():
+        shape.errata.setdefault(name, erratum)
 
 
 def compile_shape(schema: Mapping[str, Any]) -> Shape:
@@ -193,8 +202,11 @@ def collect_undocumented(
 
 def iter_undocumented(
     instance: Any, shape: Shape, prefix: tuple[str | int, ...] = ()
-) -> Iterator[tuple[str | int, ...]]:
-    """Iterate the paths :func:`collect_undocumented` finds."""
+) -> Iterator[tuple[tuple[str | int, ...], str | None]]:
+    """Iterate ``(path, erratum id or None)`` for the paths :func:`collect_undocumented` finds."""
     out: list[tuple[str | int, ...]] = []
-    collect_undocumented(instance, shape, prefix, out)
-    return iter(out)
+    owners: list[Shape] = []
+    collect_undocumented(instance, shape, prefix, out, owners)
+    return iter(
+        [(path, owner.errata.get(str(path[-1]))) for path, owner in zip(out, owners, strict=True)]
+    )

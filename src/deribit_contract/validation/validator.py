@@ -197,8 +197,8 @@ class ResponseValidator:
         else:
             shape = self._shapes[self.part]
         return tuple(
-            UndocumentedField(record, json_path(path), pattern_path(path))
-            for path in iter_undocumented(instance, shape)
+            UndocumentedField(record, json_path(path), pattern_path(path), erratum)
+            for path, erratum in iter_undocumented(instance, shape)
         )
 
 
