@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from validation_support import good_error, good_success
 
+import deribit_contract.cli.validate_cmd as validate_cmd
 from deribit_contract.cli import main
 
 
@@ -186,3 +187,21 @@ def test_console_script_in_a_subprocess(mini_schemas: Path, jsonl_with_bad_line:
     doc = json.loads(proc.stdout)
     assert doc["summary"]["records"] == 4
     assert doc["records"][0]["record"] == "<stdin>:2"
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_progress_bar_is_drawn_on_a_terminal_only(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, mini_schemas: Path
+) -> None:
+    target = tmp_path / "many.jsonl"
+    target.write_text("\n".join(_line(good_success()) for _ in range(200)) + "\n")
+    monkeypatch.setattr(validate_cmd, "PROGRESS_MIN_BYTES", 1)
+    for stream, drawn in ((_Terminal(), True), (io.StringIO(), False)):
+        monkeypatch.setattr(sys, "stderr", stream)
+        monkeypatch.setattr(sys, "stdout", io.StringIO())
+        assert main(["validate", str(target), "--schemas", str(mini_schemas)]) == 0
+        assert ("B/s" in stream.getvalue() or "%" in stream.getvalue()) is drawn
