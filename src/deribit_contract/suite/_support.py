@@ -153,3 +153,15 @@ def close_and_judge(
         placed.request, placed.response, before, after, tick_size=instrument.tick_size, test=test
     )
     return CloseResult(placed, before, after)
+
+
+def open_drawn_position(run: ContractRun, data: st.DataObject, *, max_contracts: int) -> Instrument:
+    """Draw an instrument, a side and a size; start flat and open that position."""
+    run.observations.examples += 1
+    name = data.draw(st.sampled_from(run.spec.instruments), label="instrument")
+    instrument = run.instrument(name)
+    flatten(run, instrument)
+    direction = data.draw(st.sampled_from(["buy", "sell"]), label="open with")
+    contracts = data.draw(st.integers(1, max_contracts), label="contracts")
+    ensure_position(run, instrument, direction=direction, contracts=contracts)
+    return instrument

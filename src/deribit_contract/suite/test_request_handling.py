@@ -27,6 +27,7 @@ from deribit_contract.suite._support import (
     close_params,
     ensure_position,
     flatten,
+    open_drawn_position,
     size_of,
 )
 
@@ -40,13 +41,7 @@ _CATALOG_NAMES = {instrument.instrument_name for instrument in CATALOG}
 def test_valid_params_are_accepted(deribit_run: ContractRun, data: st.DataObject) -> None:
     """Open a position with buy/sell, close it with drawn valid params: a result, every rule held."""
     run = deribit_run
-    run.observations.examples += 1
-    name = data.draw(st.sampled_from(run.spec.instruments), label="instrument")
-    instrument = run.instrument(name)
-    flatten(run, instrument)
-    direction = data.draw(st.sampled_from(["buy", "sell"]), label="open with")
-    contracts = data.draw(st.integers(1, 5), label="contracts")
-    ensure_position(run, instrument, direction=direction, contracts=contracts)
+    instrument = open_drawn_position(run, data, max_contracts=5)
     params = data.draw(close_params(instrument, mode=run.mode), label="close params")
     closed = close_and_judge(run, instrument, params, test="request_handling::valid_params")
     response = closed.response or {}

@@ -12,7 +12,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from deribit_contract.contract.run import ContractRun
-from deribit_contract.suite._support import close_and_judge, close_params, ensure_position, flatten
+from deribit_contract.suite._support import (
+    close_and_judge,
+    close_params,
+    flatten,
+    open_drawn_position,
+)
 
 pytestmark = [pytest.mark.live]
 
@@ -38,13 +43,7 @@ def test_close_when_flat_is_an_error(deribit_run: ContractRun, data: st.DataObje
 def test_close_responses_conform(deribit_run: ContractRun, data: st.DataObject) -> None:
     """Long and short positions of drawn sizes, closed by market or limit: every answer conforms."""
     run = deribit_run
-    run.observations.examples += 1
-    name = data.draw(st.sampled_from(run.spec.instruments), label="instrument")
-    instrument = run.instrument(name)
-    flatten(run, instrument)
-    direction = data.draw(st.sampled_from(["buy", "sell"]), label="open with")
-    contracts = data.draw(st.integers(1, 50), label="contracts")
-    ensure_position(run, instrument, direction=direction, contracts=contracts)
+    instrument = open_drawn_position(run, data, max_contracts=50)
     params = data.draw(close_params(instrument, mode=run.mode), label="close params")
     closed = close_and_judge(run, instrument, params, test="conformance::close_responses")
     if closed.resting or closed.response is None or "error" in closed.response:
