@@ -23,7 +23,7 @@ from typing import Any, TextIO
 import pytest
 
 from deribit_contract.contract.summary import render_summary
-from deribit_contract.contract.target import parse_target
+from deribit_contract.contract.target import parse_target, preflight
 from deribit_contract.redaction import Redactor
 from deribit_contract.reporting.observations import RunObservations
 
@@ -203,6 +203,8 @@ def _handle(args: argparse.Namespace) -> int:
         instruments=args.instrument,
         order_budget=args.order_budget,
     )
+    # an unreachable or non-Deribit URL is one clear error (exit 2), not a failure per test
+    preflight(spec)
     redactor = Redactor([spec.client_secret, os.environ.get("DERIBIT_CLIENT_SECRET")])
     collector = _Collector()
     out, err = sys.stdout, sys.stderr

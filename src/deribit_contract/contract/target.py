@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from deribit_contract.contract.session import ExchangeSession
-from deribit_contract.errors import InvalidArgument
+from deribit_contract.errors import InvalidArgument, TargetError
 from deribit_contract.exchange import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, FAULTS
 from deribit_contract.exchange.simulator import SimulatedExchange
 from deribit_contract.guard import TargetDecision, check_target
@@ -35,6 +35,7 @@ __all__ = [
     "TargetSpec",
     "open_target",
     "parse_target",
+    "preflight",
 ]
 
 CLIENT_ID_ENV = "DERIBIT_CLIENT_ID"
@@ -125,6 +126,33 @@ def parse_target(
         client_id=client_id,
         client_secret=client_secret,
     )
+
+
+def preflight(spec: TargetSpec, *, timeout: float = 10.0) -> None:
+    """One harmless read against a URL target before the suite starts.
+
+    An unreachable host, a proxy's HTML page or a wrong path would otherwise surface as a
+    failure in every test; this turns it into one clear error (a :class:`TargetError`) instead.
+    ``public/get_instrument`` is on the list of methods the kit may call on a remote target.
+    """
+    if not spec.is_live:
+        return
+    client: JsonRpcClient
+    if spec.url.startswith(("ws://", "wss://")):
+        from deribit_contract.transports.ws_client import WsJsonRpcClient
+
+        client = WsJsonRpcClient(spec.url, timeout=timeout)
+    else:
+        client = HttpJsonRpcClient(spec.url, timeout=timeout)
+    try:
+        envelope = client.call("public/get_instrument", {"instrument_name": spec.instruments[0]})
+    finally:
+        client.close()
+    if "result" not in envelope and "error" not in envelope:
+        raise TargetError(
+            f"{spec.url} answered public/get_instrument without a JSON-RPC result or error "
+            f"(keys: {sorted(envelope)}); is this a Deribit API root?"
+        )
 
 
 @dataclass
