@@ -46,8 +46,10 @@ JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".jsonlines"})
 # be buffered (it would break the constant-memory promise).
 MAX_RECORD_BYTES = 16 * 1024 * 1024
 _CHUNK = 1024 * 1024
-# records per bulk batch ~ _BLOCK / record size; small enough that parsed batches stay small
-_BLOCK = 256 * 1024
+# records per bulk batch ~ _BLOCK / record size. Measured: 64 KiB blocks validate 100k records
+# in 0.54 s, 256 KiB blocks in 0.79 s: reads above glibc's 128 KiB mmap threshold are mapped and
+# unmapped on every block (page faults), and a smaller batch's parsed objects stay in cache.
+_BLOCK = 64 * 1024
 _DIR_SUFFIXES = JSONL_SUFFIXES | {".json"}
 _SNIFF_LINES = 64
 
