@@ -7,6 +7,7 @@ the plugin is found through its ``pytest11`` entry point exactly as after ``pip 
 from __future__ import annotations
 
 import json
+import socket
 
 import pytest
 
@@ -125,3 +126,14 @@ def test_the_suite_runs_under_xdist_against_the_local_server(pytester: pytest.Py
     data = json.loads(report.read_text())
     assert data["examples"] > 0
     assert data["orders"] > 0
+
+
+def test_an_unreachable_url_target_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = pytester.runpytest_subprocess(
+        "--pyargs", "deribit_contract.suite", "--deribit-target", f"http://127.0.0.1:{port}"
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*deribit-contract: public/get_instrument: cannot reach*"])

@@ -30,7 +30,7 @@ from deribit_contract._fileio import atomic_write_text
 from deribit_contract.contract.checks import ContractJudge
 from deribit_contract.contract.run import ContractRun
 from deribit_contract.contract.session import ExchangeSession
-from deribit_contract.contract.target import TargetSpec, parse_target
+from deribit_contract.contract.target import TargetSpec, parse_target, preflight
 from deribit_contract.errors import ContractKitError, TargetError
 from deribit_contract.redaction import Redactor
 from deribit_contract.reporting.observations import RunObservations
@@ -176,6 +176,11 @@ def pytest_configure(config: pytest.Config) -> None:
             "each spend their own order budget and rate limit; run it without -n (the mock and "
             "local targets run fine under xdist)"
         )
+    if not hasattr(config, "workerinput"):  # the controller checks once for all workers
+        try:
+            preflight(spec)
+        except TargetError as exc:  # one clear error instead of a failure in every test
+            raise pytest.UsageError(f"deribit-contract: {exc}") from None
     config.stash[SPEC_KEY] = spec
     _load_run_profile(config, spec)
 
