@@ -86,7 +86,8 @@ def register(subparsers: Any) -> None:
         type=Path,
         default=None,
         metavar="PATH",
-        help="write the run's observations as JSON (plus coverage JSON/HTML next to it)",
+        help="write the run's observations to PATH.json and its coverage report to "
+        "PATH.coverage.json and PATH.coverage.html (any other suffix of PATH is replaced)",
     )
     parser.add_argument(
         "--allow-host",
@@ -192,6 +193,9 @@ class _Collector:
 
 def _handle(args: argparse.Namespace) -> int:
     target = args.target or "local"
+    if args.report is not None and args.report.suffix != ".json":
+        # `--report reports/run.html` must not put JSON in a file named .html
+        args.report = args.report.with_suffix(".json")
     if args.max_examples < 1 or args.steps < 1:
         print("deribit-contract run: --max-examples and --steps must be >= 1", file=sys.stderr)
         return EXIT_USAGE
