@@ -12,7 +12,7 @@ import itertools
 import socket
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import httpx
 import orjson
@@ -29,6 +29,7 @@ __all__ = [
 ]
 
 _EXCERPT_CHARS = 120
+_C = TypeVar("_C", bound="_ClientBase")
 
 
 @runtime_checkable
@@ -128,7 +129,37 @@ def redacted_auth_reply(envelope: dict[str, Any]) -> dict[str, Any]:
     return {**envelope, "result": masked}
 
 
-class HttpJsonRpcClient:
+class _ClientBase:
+    """What both clients share: closing as a context manager and a repr that shows no token."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def _where(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def authenticated(self) -> bool:
+        raise NotImplementedError
+
+    def __enter__(self: _C) -> _C:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._where()!r}, authenticated={self.authenticated})"
+
+    __str__ = __repr__
+
+
+class HttpJsonRpcClient(_ClientBase):
     """JSON-RPC over HTTP POST, the way Deribit's REST API takes it.
 
     Each call is ``POST {base_url}/api/v2/{method}`` with a JSON-RPC 2.0 body; ``base_url`` may
@@ -210,21 +241,8 @@ class HttpJsonRpcClient:
         """Close the keep-alive connections."""
         self._http.close()
 
-    def __enter__(self) -> HttpJsonRpcClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"HttpJsonRpcClient({self.base_url!r}, authenticated={self.authenticated})"
-
-    __str__ = __repr__
+    def _where(self) -> str:
+        return self.base_url
 
 
 def _decode(method: str, response: httpx.Response) -> dict[str, Any]:

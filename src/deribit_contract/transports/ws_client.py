@@ -13,7 +13,6 @@ import threading
 import time
 from collections.abc import Mapping
 from contextlib import ExitStack
-from types import TracebackType
 from typing import Any
 
 import orjson
@@ -23,6 +22,7 @@ from websockets.sync.client import ClientConnection, connect
 from deribit_contract.errors import TargetError, TargetUnavailable
 from deribit_contract.transports.client import (
     Secret,
+    _ClientBase,
     auth_params,
     check_auth_reply,
     excerpt,
@@ -33,7 +33,7 @@ from deribit_contract.transports.client import (
 __all__ = ["WsJsonRpcClient"]
 
 
-class WsJsonRpcClient:
+class WsJsonRpcClient(_ClientBase):
     """``call(method, params) -> envelope`` over one WebSocket connection.
 
     The connection opens lazily on the first call. A reply is matched by ``id``; frames without
@@ -153,18 +153,5 @@ class WsJsonRpcClient:
         self._conn = None
         self._stack.close()
 
-    def __enter__(self) -> WsJsonRpcClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"WsJsonRpcClient({self.ws_url!r}, authenticated={self.authenticated})"
-
-    __str__ = __repr__
+    def _where(self) -> str:
+        return self.ws_url
