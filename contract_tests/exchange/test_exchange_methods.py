@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from exchange_testkit import Client
 
+from deribit_contract import facts
 from deribit_contract.errors import InvalidArgument
 from deribit_contract.exchange import (
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
-    INSTRUMENTS,
     Auth,
     FakeClock,
     SimulatedExchange,
@@ -141,14 +141,17 @@ def test_http_basic_credentials_work_and_wrong_ones_are_refused() -> None:
 # --- market data -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", list(INSTRUMENTS))
-def test_instruments_have_real_conventions(client: Client, name: str) -> None:
+@pytest.mark.parametrize("name", list(facts.INSTRUMENTS))
+def test_get_instrument_serves_the_vendor_facts(client: Client, name: str) -> None:
     instrument = client.result("public/get_instrument", instrument_name=name)
-    expected = {
-        "BTC-PERPETUAL": ("reversed", 10.0, 0.5, 10.0, "BTC"),
-        "ETH-PERPETUAL": ("reversed", 1.0, 0.05, 1.0, "ETH"),
-        "BTC_USDC-PERPETUAL": ("linear", 0.001, 1.0, 0.001, "USDC"),
-    }[name]
+    fact = facts.INSTRUMENTS[name]
+    expected = (
+        fact.instrument_type,
+        float(fact.contract_size),
+        float(fact.tick_size),
+        float(fact.min_trade_amount),
+        fact.settlement_currency,
+    )
     assert (
         instrument["instrument_type"],
         instrument["contract_size"],

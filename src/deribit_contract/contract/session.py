@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from deribit_contract.errors import RateLimited, TargetError, TargetUnavailable
+from deribit_contract.facts import ErrorCode
 
 __all__ = [
     "ORDER_METHODS",
@@ -34,8 +35,8 @@ __all__ = [
 ]
 
 ORDER_METHODS = frozenset({"private/buy", "private/sell", "private/close_position"})
-_TOO_MANY_REQUESTS = 10028
-_UNAUTHORIZED = 13009
+_TOO_MANY_REQUESTS = ErrorCode.TOO_MANY_REQUESTS
+_UNAUTHORIZED = ErrorCode.UNAUTHORIZED
 _SAFE_READ_ATTEMPTS = 3
 
 

@@ -1,22 +1,24 @@
-"""The instruments the simulation lists, with Deribit's real conventions.
+"""The instruments the simulation lists: Deribit's facts plus where the simulated book sits.
 
 Amount units differ by instrument type, which is exactly what close_position implementations get
-wrong: on inverse ("reversed") perpetuals the amount is in USD and must be a multiple of the
+wrong: on inverse ("reversed") instruments the amount is in USD and must be a multiple of the
 contract size (10 USD for BTC-PERPETUAL, 1 USD for ETH-PERPETUAL); on linear USDC perpetuals the
-amount is in the base coin (BTC) with a contract size of 0.001. Values come from live
-``public/get_instrument`` answers (BTC_USDC-PERPETUAL: tick 1, contract 0.001, min 0.001).
+amount is in the base coin with a contract size of 0.001. The numbers come from
+:mod:`deribit_contract.facts` (one definition, each with its evidence); this module adds only the
+simulation's own choices (where the seeded book is centred and how deep one level is).
 Arithmetic uses :class:`~decimal.Decimal` so fills, sums and averages are exact; JSON gets floats.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
+
+from deribit_contract.facts import INSTRUMENTS as FACTS
+from deribit_contract.facts import InstrumentFacts
 
 __all__ = ["INSTRUMENTS", "Instrument", "as_float"]
-
-_EXPIRY_PERPETUAL = 32_503_708_800_000  # what Deribit reports as the "expiry" of a perpetual
 
 
 def as_float(value: Decimal) -> float:
@@ -25,37 +27,13 @@ def as_float(value: Decimal) -> float:
 
 
 @dataclass(frozen=True)
-class Instrument:
-    """One tradeable instrument and the numbers that govern amounts, prices and fees."""
+class Instrument(InstrumentFacts):
+    """One instrument of the simulation: its vendor facts and the seeded book's centre and depth."""
 
-    name: str
-    instrument_type: Literal["reversed", "linear"]
-    base_currency: str
-    quote_currency: str
-    settlement_currency: str
-    contract_size: Decimal
-    tick_size: Decimal
-    min_trade_amount: Decimal
-    instrument_id: int
-    creation_timestamp: int
-    #: first part of order ids (``"ETH-"`` gives ``ETH-584864807``; BTC ids are bare numbers)
-    id_prefix: str
     #: where the seeded book is centred, and the amounts one seeded level holds (in contracts)
-    reference_price: Decimal
-    level_contracts: tuple[int, int]
-    taker_commission: Decimal = Decimal("0.0005")
-    maker_commission: Decimal = Decimal("0")
+    reference_price: Decimal = Decimal("0")
+    level_contracts: tuple[int, int] = (1, 1)
     max_leverage: int = 50
-
-    @property
-    def inverse(self) -> bool:
-        """True when amounts are USD and fees/PnL are paid in the base coin."""
-        return self.instrument_type == "reversed"
-
-    @property
-    def fee_currency(self) -> str:
-        """Currency of trade fees: the coin for inverse, the settlement stablecoin for linear."""
-        return self.settlement_currency
 
     def contracts(self, amount: Decimal) -> Decimal:
         """How many contracts ``amount`` is (the ``contracts`` field of orders and trades)."""
@@ -94,13 +72,13 @@ class Instrument:
             "maker_commission": as_float(self.maker_commission),
             "taker_commission": as_float(self.taker_commission),
             "instrument_type": self.instrument_type,
-            "expiration_timestamp": _EXPIRY_PERPETUAL,
+            "expiration_timestamp": self.expiration_timestamp,
             "creation_timestamp": self.creation_timestamp,
             "is_active": True,
             "contract_size": as_float(self.contract_size),
             "tick_size": as_float(self.tick_size),
             "instrument_id": self.instrument_id,
-            "settlement_period": "perpetual",
+            "settlement_period": self.settlement_period,
             "min_trade_amount": as_float(self.min_trade_amount),
             "future_type": future_type,
             "max_leverage": self.max_leverage,
@@ -116,53 +94,20 @@ class Instrument:
         }
 
 
-INSTRUMENTS: dict[str, Instrument] = {
-    instrument.name: instrument
-    for instrument in (
-        Instrument(
-            name="BTC-PERPETUAL",
-            instrument_type="reversed",
-            base_currency="BTC",
-            quote_currency="USD",
-            settlement_currency="BTC",
-            contract_size=Decimal("10"),
-            tick_size=Decimal("0.5"),
-            min_trade_amount=Decimal("10"),
-            instrument_id=210838,
-            creation_timestamp=1534242287000,
-            id_prefix="",
-            reference_price=Decimal("90000"),
-            level_contracts=(5, 400),
-        ),
-        Instrument(
-            name="ETH-PERPETUAL",
-            instrument_type="reversed",
-            base_currency="ETH",
-            quote_currency="USD",
-            settlement_currency="ETH",
-            contract_size=Decimal("1"),
-            tick_size=Decimal("0.05"),
-            min_trade_amount=Decimal("1"),
-            instrument_id=210760,
-            creation_timestamp=1552568454000,
-            id_prefix="ETH-",
-            reference_price=Decimal("3000"),
-            level_contracts=(20, 4000),
-        ),
-        Instrument(
-            name="BTC_USDC-PERPETUAL",
-            instrument_type="linear",
-            base_currency="BTC",
-            quote_currency="USDC",
-            settlement_currency="USDC",
-            contract_size=Decimal("0.001"),
-            tick_size=Decimal("1"),
-            min_trade_amount=Decimal("0.001"),
-            instrument_id=211704,
-            creation_timestamp=1646824342000,
-            id_prefix="USDC-",
-            reference_price=Decimal("90000"),
-            level_contracts=(1, 400),
-        ),
-    )
+# The simulation's own choices per instrument: book centre and the contracts of one seeded level.
+_BOOKS: dict[str, tuple[Decimal, tuple[int, int]]] = {
+    "BTC-PERPETUAL": (Decimal("90000"), (5, 400)),
+    "ETH-PERPETUAL": (Decimal("3000"), (20, 4000)),
+    "BTC-27JUN25": (Decimal("90500"), (5, 400)),
+    "BTC_USDC-PERPETUAL": (Decimal("90000"), (1, 400)),
+    "ETH_USDC-PERPETUAL": (Decimal("3000"), (10, 4000)),
 }
+
+
+def _simulated(facts: InstrumentFacts) -> Instrument:
+    reference_price, level_contracts = _BOOKS[facts.name]
+    values = {field.name: getattr(facts, field.name) for field in fields(facts)}
+    return Instrument(**values, reference_price=reference_price, level_contracts=level_contracts)
+
+
+INSTRUMENTS: dict[str, Instrument] = {name: _simulated(facts) for name, facts in FACTS.items()}

@@ -1,4 +1,4 @@
-"""JSON-RPC 2.0 envelopes as Deribit sends them, and the error codes the simulation uses.
+"""JSON-RPC 2.0 envelopes as Deribit sends them (error codes: :mod:`deribit_contract.facts`).
 
 Shared by the simulation core and every transport (respx, HTTP, WebSocket): transports parse
 bytes into a request object, hand it to ``SimulatedExchange.handle(message, auth=...)`` and
@@ -10,39 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from deribit_contract.facts import ErrorCode
+
 __all__ = [
     "Auth",
     "ErrorCode",
     "error_envelope",
     "success_envelope",
 ]
-
-
-class ErrorCode:
-    """Deribit's error codes (the older official table; see shared notes on the wrong new page)."""
-
-    PARSE_ERROR = -32700
-    INVALID_REQUEST = -32600  # also "request entity too large" for bodies over 32 kB
-    METHOD_NOT_FOUND = -32601
-    INVALID_PARAMS = -32602
-    INTERNAL_ERROR = -32603
-    ORDER_NOT_FOUND = 10004
-    NOT_ENOUGH_FUNDS = 10009
-    INVALID_INSTRUMENT = 10020
-    INVALID_AMOUNT = 10021
-    INVALID_PRICE = 10023
-    TOO_MANY_REQUESTS = 10028
-    PRICE_WRONG_TICK = 10043
-    INVALID_ARGUMENTS = 11029
-    OTHER_REJECT = 11030
-    NOT_OPEN_ORDER = 11044
-    BAD_REQUEST = 11050
-    POST_ONLY_REJECT = 11054
-    INTERNAL_SERVER_ERROR = 11094
-    INVALID_CREDENTIALS = 13004
-    UNAUTHORIZED = 13009
-    NOT_FOUND = 13020
-    FORBIDDEN = 13021
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from deribit_contract.exchange.instruments import INSTRUMENTS, Instrument
-from deribit_contract.exchange.jsonrpc import ErrorCode
+from deribit_contract.facts import ErrorCode, error_message
 
 __all__ = [
     "RpcError",
@@ -32,16 +32,17 @@ __all__ = [
 class RpcError(Exception):
     """A JSON-RPC error to send back; raised inside the exchange, never escapes ``handle``."""
 
-    def __init__(self, code: int, message: str, data: Any = None) -> None:
-        super().__init__(f"{code} {message}")
+    def __init__(self, code: int, message: str | None = None, data: Any = None) -> None:
+        # Deribit's own message for ``code`` unless the caller appends a reason to it
+        self.message = error_message(code) if message is None else message
+        super().__init__(f"{code} {self.message}")
         self.code = code
-        self.message = message
         self.data = data
 
 
 def invalid_params(param: str, reason: str) -> RpcError:
     """-32602 with Deribit's ``data: {reason, param}``."""
-    return RpcError(ErrorCode.INVALID_PARAMS, "Invalid params", {"reason": reason, "param": param})
+    return RpcError(ErrorCode.INVALID_PARAMS, data={"reason": reason, "param": param})
 
 
 def req_str(params: Mapping[str, Any], name: str) -> str:

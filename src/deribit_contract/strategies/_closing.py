@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from deribit_contract.facts import INSTRUMENTS, ErrorCode, InstrumentFacts, error_message
 from deribit_contract.strategies._choice import Chooser
 
 __all__ = ["CATALOG", "FILLS", "CloseOutcome", "Fill", "Instrument", "OrderType", "build_outcome"]
@@ -35,6 +36,24 @@ class Instrument:
     kind: Literal["inverse", "linear"]
     fee_currency: str
     reference_price: float
+    #: first part of order and trade ids (``"ETH-"``, ``"USDC-"``; BTC ids are bare numbers)
+    id_prefix: str = ""
+    taker_commission: float = float(InstrumentFacts.taker_commission)
+
+    @classmethod
+    def from_facts(cls, facts: InstrumentFacts, *, reference_price: float) -> Instrument:
+        """The builder's view of one instrument of :data:`deribit_contract.facts.INSTRUMENTS`."""
+        return cls(
+            facts.name,
+            float(facts.contract_size),
+            float(facts.tick_size),
+            float(facts.min_trade_amount),
+            "inverse" if facts.inverse else "linear",
+            facts.fee_currency,
+            reference_price,
+            facts.id_prefix,
+            float(facts.taker_commission),
+        )
 
     def as_json(self) -> dict[str, Any]:
         """The instrument as a JSON object (for fixtures)."""
@@ -47,13 +66,20 @@ class Instrument:
         }
 
 
-# Contract sizes and ticks as Deribit lists them for these instruments.
-CATALOG: tuple[Instrument, ...] = (
-    Instrument("BTC-PERPETUAL", 10.0, 0.5, 10.0, "inverse", "BTC", 60000.0),
-    Instrument("ETH-PERPETUAL", 1.0, 0.05, 1.0, "inverse", "ETH", 2500.0),
-    Instrument("BTC-27JUN25", 10.0, 2.5, 10.0, "inverse", "BTC", 62000.0),
-    Instrument("BTC_USDC-PERPETUAL", 0.001, 0.5, 0.001, "linear", "USDC", 60000.0),
-    Instrument("ETH_USDC-PERPETUAL", 0.01, 0.05, 0.01, "linear", "USDC", 2500.0),
+# Where generated books are centred (a choice of the builder, not a vendor fact).
+_REFERENCE_PRICES = {
+    "BTC-PERPETUAL": 60000.0,
+    "ETH-PERPETUAL": 2500.0,
+    "BTC-27JUN25": 62000.0,
+    "BTC_USDC-PERPETUAL": 60000.0,
+    "ETH_USDC-PERPETUAL": 2500.0,
+}
+
+#: every instrument of :data:`deribit_contract.facts.INSTRUMENTS`, contract sizes and ticks as
+#: Deribit lists them
+CATALOG: tuple[Instrument, ...] = tuple(
+    Instrument.from_facts(facts, reference_price=_REFERENCE_PRICES[name])
+    for name, facts in INSTRUMENTS.items()
 )
 
 
@@ -203,7 +229,7 @@ def build_outcome(
         remaining -= taken
     filled = contracts - remaining
     state = "filled" if remaining == 0 else "open" if order_type == "limit" else "cancelled"
-    order_id = f"{instrument.fee_currency if instrument.kind == 'inverse' else instrument.instrument_name.split('_')[0]}-{chooser.integer(1, 10**10)}"
+    order_id = f"{instrument.id_prefix}{chooser.integer(1, 10**10)}"
     direction = "buy" if taker > 0 else "sell"
     stamps = sorted(created + chooser.integer(0, 3) for _ in fills)
     updated = max([created, *stamps]) + (chooser.integer(0, 2) if state != "filled" else 0)
@@ -253,11 +279,12 @@ def build_outcome(
 
 
 # No public source documents the answer to closing a flat position (see the shared notes); any
-# JSON-RPC error satisfies the contract, so the builder rotates through plausible ones.
+# JSON-RPC error satisfies the contract, so the builder rotates through plausible ones (11030
+# appends its reason to the message).
 _FLAT_ERRORS: tuple[tuple[int, str], ...] = (
-    (11029, "invalid_arguments"),
-    (11030, "other_reject no_position"),
-    (-32602, "Invalid params"),
+    (ErrorCode.INVALID_ARGUMENTS, error_message(ErrorCode.INVALID_ARGUMENTS)),
+    (ErrorCode.OTHER_REJECT, error_message(ErrorCode.OTHER_REJECT) + " no_position"),
+    (ErrorCode.INVALID_PARAMS, error_message(ErrorCode.INVALID_PARAMS)),
 )
 
 
@@ -295,11 +322,12 @@ def _trade(
 ) -> dict[str, Any]:
     price = _num(price_ticks * instrument.tick_size)
     amount = _num(contracts * instrument.contract_size)
-    # Taker fee of 5 bp: in the coin for inverse contracts, in the settlement currency for linear.
-    fee = amount / price * 0.0005 if instrument.kind == "inverse" else amount * price * 0.0005
+    # Taker fee: in the coin for inverse contracts, in the settlement currency for linear.
+    rate = instrument.taker_commission
+    fee = amount / price * rate if instrument.kind == "inverse" else amount * price * rate
     index_price = _num(price + chooser.integer(-20, 20) * instrument.tick_size)
     return {
-        "trade_id": f"{instrument.fee_currency}-{chooser.integer(1, 10**9)}", "trade_seq": chooser.integer(1, 10**8) + sequence,
+        "trade_id": f"{instrument.id_prefix}{chooser.integer(1, 10**9)}", "trade_seq": chooser.integer(1, 10**8) + sequence,
         "timestamp": timestamp, "instrument_name": instrument.instrument_name, "order_id": order_id,
         "order_type": order_type, "direction": direction, "price": price, "amount": amount,
         "contracts": float(contracts), "state": state, "reduce_only": True, "post_only": False,

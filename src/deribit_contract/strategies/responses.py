@@ -13,6 +13,7 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
+from deribit_contract.facts import ERRORS
 from deribit_contract.schema.store import load_schema
 from deribit_contract.strategies.from_schema import from_schema
 
@@ -26,19 +27,9 @@ __all__ = [
     "trades",
 ]
 
-# Codes and messages from Deribit's older official table (the newer error page is wrong; see the
-# shared notes), the ones a close_position call can plausibly meet.
-KNOWN_ERRORS: tuple[tuple[int, str], ...] = (
-    (10000, "authorization_required"), (10004, "order_not_found"), (10009, "not_enough_funds"),
-    (10019, "locked_by_admin"), (10020, "invalid_or_unsupported_instrument"),
-    (10021, "invalid_amount"), (10023, "invalid_price"), (10028, "too_many_requests"),
-    (10040, "retry"), (10041, "settlement_in_progress"), (10043, "price_wrong_tick"),
-    (10047, "matching_engine_queue_full"), (11029, "invalid_arguments"), (11030, "other_reject"),
-    (11050, "bad_request"), (11051, "system_maintenance"), (11094, "internal_server_error"),
-    (13004, "invalid_credentials"), (13009, "unauthorized"), (13020, "not_found"),
-    (13021, "forbidden"), (-32600, "request entity too large"), (-32601, "Method not found"),
-    (-32602, "Invalid params"), (-32700, "Parse error"),
-)  # fmt: skip
+#: (code, message) of every error Deribit's older official table lists (the newer error page is
+#: wrong; see the shared notes), from the one definition in :mod:`deribit_contract.facts`
+KNOWN_ERRORS: tuple[tuple[int, str], ...] = tuple((e.code, e.message) for e in ERRORS.values())
 
 
 def deribit_errors() -> SearchStrategy[dict[str, Any]]:

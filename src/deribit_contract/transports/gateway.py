@@ -90,7 +90,9 @@ _STRING_PARAMS = frozenset(
 )
 _INT_RE = re.compile(r"-?\d+")
 _FLOAT_RE = re.compile(r"-?(\d+\.\d*|\.\d+|\d+)([eE][-+]?\d+)?")
-_AUTH_ERROR_CODES = frozenset({10000, ErrorCode.INVALID_CREDENTIALS, ErrorCode.UNAUTHORIZED})
+_AUTH_ERROR_CODES = frozenset(
+    {ErrorCode.AUTHORIZATION_REQUIRED, ErrorCode.INVALID_CREDENTIALS, ErrorCode.UNAUTHORIZED}
+)
 
 
 class ExchangeLike(Protocol):
