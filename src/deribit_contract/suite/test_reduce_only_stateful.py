@@ -156,4 +156,4 @@ def test_reduce_only_state_machine(deribit_run: ContractRun) -> None:
     class Bound(ReduceOnlyMachine):
         run = deribit_run
 
-    run_state_machine_as_test(Bound)  # type: ignore[no-untyped-call]
+    run_state_machine_as_test(Bound)  # type: ignore[no-untyped-call,unused-ignore]
