@@ -2,15 +2,20 @@
 
 An editable install can hide packaging mistakes (schemas read from the checkout, the suite found
 on the source tree). This test builds the wheel, installs it into a fresh virtual environment
-(reusing this interpreter's third-party packages, so nothing is downloaded) and runs the schema
-lookup and the documented suite command from an empty directory.
+and runs the schema lookup and the documented suite command from an empty directory.
+
+The fresh environment sees the third-party packages of the interpreter running the tests, so
+nothing is downloaded. `--system-site-packages` would not do: it exposes the *base* interpreter's
+packages, which lack everything a user installed into their own venv (jsonschema_rs, ...).
 """
 
 from __future__ import annotations
 
 import os
+import site
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -46,14 +51,44 @@ def test_the_wheel_ships_schemas_sources_suite_and_entry_points(wheel: Path) -> 
     assert "deribit-contract = deribit_contract.cli:main" in entry_text
 
 
+def _running_site_dirs() -> list[str]:
+    """Every site directory the running interpreter imports third-party packages from."""
+    candidates = [sysconfig.get_path("purelib"), sysconfig.get_path("platlib")]
+    candidates += [*site.getsitepackages(), site.getusersitepackages()]
+    candidates += [p for p in sys.path if p.endswith(("site-packages", "dist-packages"))]
+    seen: list[str] = []
+    for path in candidates:
+        if Path(path).is_dir() and path not in seen and not Path(path).is_relative_to(REPO):
+            seen.append(path)
+    return seen
+
+
+def _fresh_venv_seeing_running_packages(venv: Path) -> Path:
+    """A new venv whose own site-packages comes first, then the running interpreter's.
+
+    The directories are listed one per line in a `.pth` file: plain paths, so the `.pth` files
+    *inside* them (the checkout's editable install among them) are not processed and the wheel
+    installed here is the only `deribit_contract` the venv can import.
+    """
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    own_site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    (Path(own_site) / "_running_interpreter.pth").write_text("\n".join(_running_site_dirs()) + "\n")
+    return python
+
+
 def test_the_installed_wheel_runs_the_suite_from_an_empty_directory(
     wheel: Path, tmp_path: Path
 ) -> None:
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
-    python = venv / "bin" / "python"
+    python = _fresh_venv_seeing_running_packages(venv)
     subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
+        [str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--force-reinstall", str(wheel)],
         check=True,
         capture_output=True,
     )
