@@ -10,7 +10,20 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["json_path", "json_pointer", "json_type", "pattern_path"]
+__all__ = [
+    "MAX_NESTING",
+    "deepest_steps",
+    "json_path",
+    "json_pointer",
+    "json_type",
+    "nesting_depth",
+    "pattern_path",
+]
+
+#: Deepest nesting any stage walks. A close_position response is 4 levels deep; the parsers
+#: accept 1,024, far past what recursive Python (validation, explanation, statistics, drift,
+#: redaction) survives, so a record deeper than this is reported as too deep, never walked.
+MAX_NESTING = 64
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -53,3 +66,43 @@ def pattern_path(parts: Sequence[str | int]) -> str:
 def json_pointer(parts: Sequence[str | int]) -> str:
     """RFC 6901 pointer of ``parts`` (``#`` not included)."""
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def nesting_depth(value: Any, *, limit: int = MAX_NESTING) -> int:
+    """How many containers deep ``value`` is (a scalar is 0, ``[]`` is 1), counted without
+    recursion; counting stops at ``limit + 1`` so a hostile record costs no more than that."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth > deepest:
+            deepest = depth
+            if deepest > limit:
+                return deepest
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return deepest
+
+
+def deepest_steps(value: Any, *, steps: int = 3) -> list[str | int]:
+    """The first ``steps`` keys/indexes on the way to the deepest point of ``value``: where a
+    too-deep value starts (a close_position response's own structure is that shallow)."""
+    out: list[str | int] = []
+    node = value
+    for _ in range(steps):
+        if isinstance(node, dict):
+            children: list[tuple[str | int, Any]] = list(node.items())
+        elif isinstance(node, list):
+            children = list(enumerate(node))
+        else:
+            break
+        if not children:
+            break
+        key, node = max(children, key=lambda item: nesting_depth(item[1]))
+        out.append(key)
+    return out

@@ -34,7 +34,7 @@ def register(subparsers: Any) -> None:
         description=(
             "Validate JSON-RPC responses to private/close_position. PATH may be a JSON file, a "
             "directory (searched recursively for .json/.jsonl), a JSON Lines file (one response "
-            "a line) or - for stdin. Exit 0: all valid; 1: a record violates the contract or is "
+            "a line) or - for stdin; gzip and UTF-16/32 (with a BOM) are read transparently. Exit 0: all valid; 1: a record violates the contract or is "
             "not JSON; 2: usage error."
         ),
     )
@@ -68,7 +68,12 @@ def _input_bytes(paths: list[str]) -> int | None:
     for _, path in expand_paths(paths):
         if path is None:
             return None
-        total += path.stat().st_size
+        try:
+            total += path.stat().st_size
+        except OSError:
+            continue  # reported as unreadable when it is read
+    if total == 0:
+        return None  # pipes and devices: size unknown
     return total
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 import orjson
 
+from deribit_contract._json import MAX_NESTING
 from deribit_contract._paths import sources_dir
 from deribit_contract.errors import InvalidArgument
 from deribit_contract.reporting.fieldstats import Collected, FieldStats, json_key, parent_path
@@ -321,7 +322,7 @@ def analyse_paths(
         if reason is None:
             try:
                 record = orjson.loads(raw.raw)
-            except orjson.JSONDecodeError as exc:
+            except (orjson.JSONDecodeError, RecursionError) as exc:
                 reason = "empty record" if not raw.raw.strip() else f"not JSON ({exc})"
         if reason is not None:
             unreadable += 1
@@ -329,7 +330,9 @@ def analyse_paths(
                 problems.append(f"{raw.label}: {reason}")
             continue
         kind = collected.add(unwrap_recording(record), part=part)
-        if kind in ("not-a-response", "other-result") and len(problems) < _MAX_PROBLEMS:
+        if kind == "too-deep" and len(problems) < _MAX_PROBLEMS:
+            problems.append(f"{raw.label}: skipped, nested deeper than {MAX_NESTING} levels")
+        elif kind in ("not-a-response", "other-result") and len(problems) < _MAX_PROBLEMS:
             why = (
                 "a response of another shape (result is not {order, trades})"
                 if kind == "other-result"

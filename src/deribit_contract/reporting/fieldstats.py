@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from deribit_contract._json import json_type
+from deribit_contract._json import MAX_NESTING, json_type, nesting_depth
 
 __all__ = [
     "KINDS",
@@ -39,7 +39,15 @@ __all__ = [
 #: distinct string/boolean values remembered per path before it is marked as overflowing
 MAX_VALUES = 256
 #: record kinds :func:`classify` returns; the first four are analysed, the rest only counted
-KINDS: tuple[str, ...] = ("success", "error", "order", "trade", "other-result", "not-a-response")
+KINDS: tuple[str, ...] = (
+    "success",
+    "error",
+    "order",
+    "trade",
+    "other-result",
+    "not-a-response",
+    "too-deep",
+)
 
 ORDER_PREFIX = "result.order"
 TRADE_PREFIX = "result.trades[]"
@@ -190,8 +198,12 @@ class Collected:
     kinds: Counter[str] = field(default_factory=Counter)
 
     def add(self, record: Any, *, part: str | None = None) -> str:
-        """Classify and walk one parsed record; returns its kind."""
-        kind = classify(record, part=part)
+        """Classify and walk one parsed record; returns its kind.
+
+        A record nested deeper than :data:`~deribit_contract._json.MAX_NESTING` is counted as
+        ``too-deep`` and never walked.
+        """
+        kind = "too-deep" if nesting_depth(record) > MAX_NESTING else classify(record, part=part)
         self.kinds[kind] += 1
         if kind == "success":
             self.success.add_object(record)

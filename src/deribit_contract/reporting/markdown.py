@@ -96,7 +96,7 @@ def render_drift_markdown(report: DriftReport, *, title: str = "Documentation dr
         f"{kinds['success']} success envelopes, {kinds['error']} error envelopes, "
         f"{kinds['order']} bare orders, {kinds['trade']} bare trades, "
         f"{kinds['other-result']} responses of another shape and "
-        f"{kinds['not-a-response']} other records skipped.",
+        f"{kinds['not-a-response'] + kinds['too-deep']} other records skipped.",
     ]
     if report.problems:
         lines += ["", "<details><summary>Skipped or unreadable records</summary>", ""]

@@ -23,6 +23,7 @@ from typing import Any
 import jsonschema_rs
 import orjson
 
+from deribit_contract.validation.duplicates import find_duplicate_keys
 from deribit_contract.validation.records import Batch, RawRecord
 from deribit_contract.validation.report import Summary
 from deribit_contract.validation.results import ValidationResult
@@ -80,6 +81,23 @@ def _parse_all(lines: list[bytes]) -> tuple[list[Any], list[int]]:
             return parsed, failed
 
 
+def _dumps(value: Any) -> bytes | None:
+    try:
+        return orjson.dumps(value)
+    except (TypeError, orjson.JSONEncodeError):
+        return None
+
+
+def _safe(check: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    def guarded(instance: Any) -> bool:
+        try:
+            return check(instance)
+        except ValueError:  # the compiled validator's own depth limit: take the slow path
+            return False
+
+    return guarded
+
+
 class BulkScanner:
     """Runs one validator over batches, counting into a :class:`Summary`."""
 
@@ -133,9 +151,14 @@ class BulkScanner:
                 # one verdict per record from the tightened schema; only the records it does
                 # not pass take the general path
                 objects, failed = _parse_all(batch.lines)
-                verdicts = list(map(tight, objects))
+                verdicts = list(map(_safe(tight), objects))
                 for index in failed:
                     verdicts[index] = False
+                # a passing record whose bytes are not orjson's own may hide a duplicate member
+                dumped = list(map(_dumps, objects))
+                for index, line in enumerate(batch.lines):
+                    if verdicts[index] and dumped[index] != line:
+                        verdicts[index] = not find_duplicate_keys(line, objects[index])
                 passed = verdicts.count(True)
                 summary.records += passed
                 summary.valid += passed
@@ -166,7 +189,7 @@ class BulkScanner:
                 except (orjson.JSONDecodeError, RecursionError):
                     pass
                 else:
-                    if validator.is_valid(instance):
+                    if validator.accepts_bytes(line, instance):
                         summary.records += 1
                         summary.valid += 1
                         if shape is not None:

@@ -8,26 +8,38 @@ splits input into records and labels each with ``file:line``; judging them is
 
 How a source is split:
 
-* ``.jsonl`` / ``.ndjson`` / ``.jsonlines``: one record per line, always.
+* ``.jsonl`` / ``.ndjson`` / ``.jsonlines`` (optionally ``.gz``): one record per line, always.
 * anything else (``.json``, stdin, unknown suffixes): if the first non-blank line is a JSON
   value on its own, the source is JSON Lines (a one-line ``.json`` file is the same thing);
   otherwise the whole source is one document. When that document does not parse but most of its
   lines are JSON objects on their own, it was JSON Lines with a broken first line, and it is
   reported line by line so one bad line does not hide the others.
+
+Finding and opening the sources (directories, symlink loops, pipes, gzip, UTF-16/32) is
+:mod:`deribit_contract.validation.sources`'s job.
 """
 
 from __future__ import annotations
 
 import io
-import os
 import sys
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
 import orjson
 
-from deribit_contract.errors import InvalidArgument
+from deribit_contract.validation.sources import (
+    JSONL_SUFFIXES,
+    Warn,
+    check_paths,
+    expand_paths,
+    is_jsonl_name,
+    open_source,
+    unreadable_reason,
+    warn_stderr,
+)
 
 __all__ = [
     "JSONL_SUFFIXES",
@@ -39,9 +51,9 @@ __all__ = [
     "iter_batches",
     "iter_records",
     "unwrap_recording",
+    "warn_stderr",
 ]
 
-JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".jsonlines"})
 # A close_position response is a few kB; anything this large is not a response and must not
 # be buffered (it would break the constant-memory promise).
 MAX_RECORD_BYTES = 16 * 1024 * 1024
@@ -50,7 +62,6 @@ _CHUNK = 1024 * 1024
 # in 0.54 s, 256 KiB blocks in 0.79 s: reads above glibc's 128 KiB mmap threshold are mapped and
 # unmapped on every block (page faults), and a smaller batch's parsed objects stay in cache.
 _BLOCK = 64 * 1024
-_DIR_SUFFIXES = JSONL_SUFFIXES | {".json"}
 _SNIFF_LINES = 64
 
 
@@ -71,49 +82,6 @@ class RawRecord(NamedTuple):
     def label(self) -> str:
         """``file:line`` (``<stdin>:line`` for stdin)."""
         return f"{self.source}:{self.line}"
-
-
-def _walk(directory: Path) -> Iterator[Path]:
-    # Entries in one sorted sequence (files and subdirectories interleaved by name) so that the
-    # order is that of the sorted full paths, whatever the filesystem returns.
-    for entry in sorted(os.scandir(directory), key=lambda e: e.name):
-        if entry.name.startswith("."):
-            continue
-        if entry.is_dir():
-            yield from _walk(Path(entry.path))
-        elif entry.is_file() and Path(entry.name).suffix.lower() in _DIR_SUFFIXES:
-            yield Path(entry.path)
-
-
-def expand_paths(paths: Iterable[str | Path]) -> Iterator[tuple[str, Path | None]]:
-    """Yield ``(display name, file)`` for every input; ``-`` yields ``("<stdin>", None)``.
-
-    Directories are walked recursively in sorted order (hidden entries skipped) so that runs
-    are reproducible. A path that does not exist raises :class:`InvalidArgument`.
-    """
-    for entry in paths:
-        if str(entry) == "-":
-            yield "<stdin>", None
-            continue
-        path = Path(entry)
-        if path.is_dir():
-            for child in _walk(path):
-                yield str(child), child
-        elif path.is_file():
-            yield str(path), path
-        else:
-            raise InvalidArgument(f"{path}: no such file or directory")
-
-
-def check_paths(paths: Iterable[str | Path]) -> None:
-    """Raise :class:`InvalidArgument` naming the first input that does not exist.
-
-    Called before any record is read so a typo in the last argument fails the run up front
-    (exit 2) instead of after validating everything else.
-    """
-    for entry in paths:
-        if str(entry) != "-" and not Path(entry).exists():
-            raise InvalidArgument(f"{entry}: no such file or directory")
 
 
 def _read_line(stream: BinaryIO) -> tuple[bytes, bool]:
@@ -276,33 +244,54 @@ def _whole_document(name: str, stream: BinaryIO, pending: list[bytes]) -> Iterat
     yield Batch(name, start, [data])
 
 
-def iter_batches(paths: Iterable[str | Path], *, stdin: BinaryIO | None = None) -> Iterator[Batch]:
+def _guarded(name: str, split: Iterator[Batch]) -> Iterator[Batch]:
+    # A source that breaks while being read (truncated gzip, invalid UTF-16, an I/O error)
+    # ends with one unreadable record where it broke; the other sources are still read.
+    number = 1
+    try:
+        for batch in split:
+            number = batch.first_line + len(batch.lines)
+            yield batch
+    except (OSError, EOFError, UnicodeError, zlib.error) as exc:
+        yield Batch(name, number, [b""], f"cannot read past this point: {exc}")
+
+
+def iter_batches(
+    paths: Iterable[str | Path], *, stdin: BinaryIO | None = None, warn: Warn = warn_stderr
+) -> Iterator[Batch]:
     """Yield the records of ``paths`` in order, grouped in batches of consecutive lines.
 
     ``-`` reads ``stdin`` (default: the process's binary stdin). Memory stays bounded by the
-    block size and the largest single record (capped at :data:`MAX_RECORD_BYTES`).
+    block size and the largest single record (capped at :data:`MAX_RECORD_BYTES`). gzip and
+    UTF-16/32 input is decoded on the fly (:mod:`.sources`); an entry that cannot be read is one
+    record with ``error`` set, and ``warn`` receives what was skipped (symlink loops).
     """
     paths = list(paths)
     check_paths(paths)
-    for name, path in expand_paths(paths):
+    for name, path in expand_paths(paths, warn=warn):
         if path is None:
             stream = stdin if stdin is not None else sys.stdin.buffer
-            yield from _split_source(name, stream, force_lines=False)
+            yield from _guarded(name, _split_opened(name, stream, force_lines=False))
             continue
         try:
             handle = path.open("rb")
         except OSError as exc:
-            raise InvalidArgument(f"{path}: cannot read: {exc.strerror or exc}") from exc
+            yield Batch(name, 1, [b""], unreadable_reason(path, exc))
+            continue
         with handle:
-            force = path.suffix.lower() in JSONL_SUFFIXES
-            yield from _split_source(name, handle, force_lines=force)
+            force = is_jsonl_name(path.name)
+            yield from _guarded(name, _split_opened(name, handle, force_lines=force))
+
+
+def _split_opened(name: str, stream: BinaryIO, *, force_lines: bool) -> Iterator[Batch]:
+    yield from _split_source(name, open_source(stream), force_lines=force_lines)
 
 
 def iter_records(
-    paths: Iterable[str | Path], *, stdin: BinaryIO | None = None
+    paths: Iterable[str | Path], *, stdin: BinaryIO | None = None, warn: Warn = warn_stderr
 ) -> Iterator[RawRecord]:
     """Yield every record of ``paths`` in order, one :class:`RawRecord` each (lazily)."""
-    for batch in iter_batches(paths, stdin=stdin):
+    for batch in iter_batches(paths, stdin=stdin, warn=warn):
         for offset, line in enumerate(batch.lines):
             yield RawRecord(batch.source, batch.first_line + offset, line, batch.error)
 

@@ -19,8 +19,10 @@ from typing import Any, BinaryIO
 import jsonschema_rs
 import orjson
 
+from deribit_contract._json import MAX_NESTING, deepest_steps, nesting_depth
 from deribit_contract.errors import InvalidArgument
 from deribit_contract.schema.store import MODES, PARTS, load_schema
+from deribit_contract.validation.duplicates import find_duplicate_keys
 from deribit_contract.validation.explain import (
     Explainer,
     json_path,
@@ -118,8 +120,17 @@ class ResponseValidator:
     def validate(self, instance: Any, *, record: str = "<object>") -> ValidationResult:
         """Judge an already-parsed record; explanations are computed only when it is invalid.
 
-        A fixture saved by ``deribit-contract record`` is judged by its ``response`` member.
+        A fixture saved by ``deribit-contract record`` is judged by its ``response`` member. A
+        record nested deeper than :data:`~deribit_contract._json.MAX_NESTING` is invalid for
+        that reason alone and is never walked.
         """
+        depth = nesting_depth(instance)
+        if depth > MAX_NESTING:
+            expected = f"at most {MAX_NESTING} levels of nested objects and arrays"
+            actual = f"a value nested more than {MAX_NESTING} levels deep"
+            where = json_path(deepest_steps(instance))
+            found = _violation(record, where, expected, actual, "#", "maxDepth")
+            return ValidationResult(record, "invalid", (found,))
         if self.part == "response":
             unwrapped = unwrap_recording(instance)
             if unwrapped is not instance:
@@ -137,7 +148,30 @@ class ResponseValidator:
             return ValidationResult(record, "not_json", error=describe_not_json(raw, str(exc)))
         except RecursionError:
             return ValidationResult(record, "not_json", error=describe_not_json(raw, "recursion"))
-        return self.validate(instance, record=record)
+        result = self.validate(instance, record=record)
+        duplicates = find_duplicate_keys(raw, instance)
+        if not duplicates:
+            return result
+        repeated = tuple(
+            _violation(
+                record,
+                dup.path,
+                "each member name once per object",
+                f"{dup[1]!r} given {dup[2]} times (parsers disagree on which value counts)",
+                "#",
+                "duplicateKeys",
+            )
+            for dup in duplicates
+        )
+        return ValidationResult(record, "invalid", repeated + result.violations, result.warnings)
+
+    def accepts_bytes(self, raw: bytes, instance: Any) -> bool:
+        """The compiled verdict on an already-parsed ``raw``, duplicate members included."""
+        try:
+            valid = bool(self._fast.is_valid(instance))
+        except ValueError:  # the compiled validator's own depth limit
+            return False
+        return valid and not find_duplicate_keys(raw, instance)
 
     def validate_record(self, item: RawRecord) -> ValidationResult:
         """Judge one record from :func:`~deribit_contract.validation.records.iter_records`."""
@@ -177,7 +211,11 @@ class ResponseValidator:
 
     def _explain_with_fast(self, instance: Any, record: str) -> list[Violation]:
         out: list[Violation] = []
-        for error in self._fast.iter_errors(instance):
+        try:
+            errors = list(self._fast.iter_errors(instance))
+        except ValueError:  # the compiled validator's own depth limit
+            errors = []
+        for error in errors:
             path = json_path(list(error.instance_path))
             location = f"{self.mode}/{self.part}.schema.json#" + json_pointer(
                 list(error.schema_path)
