@@ -6,6 +6,13 @@ testnet. Any other host must be named by the user (``--allow-host HOST``). Derib
 (``www.deribit.com``, ``deribit.com`` and any other ``*.deribit.com`` host than the testnet)
 additionally needs the environment variable :data:`PRODUCTION_CONFIRM_ENV` set to the host name,
 so a copied command line alone can never trade on production.
+
+Hosts are judged in the one form the network stack will use (:func:`normalize_host`): IDNA with
+UTS-46 mapping (case, fullwidth and ideographic dots, compatibility characters), trailing dots
+removed, IP addresses in canonical form. ``www.deribit．com`` and ``www.deribit.com.`` are
+production like ``www.deribit.com``; ``--allow-host`` names are normalised the same way. Redirects
+are never followed by any client the kit builds (:data:`REDIRECT_STATUSES`): a redirect would
+lead to a host the guard never judged.
 """
 
 from __future__ import annotations
@@ -14,21 +21,69 @@ import ipaddress
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
+
+import idna
 
 from deribit_contract.errors import TargetRefused
 
 __all__ = [
     "PRODUCTION_CONFIRM_ENV",
+    "REDIRECT_STATUSES",
     "TESTNET_HOST",
     "TargetDecision",
     "check_target",
     "is_loopback_host",
+    "normalize_host",
+    "redirect_refusal",
+    "strip_userinfo",
 ]
 
 TESTNET_HOST = "test.deribit.com"
 PRODUCTION_CONFIRM_ENV = "DERIBIT_CONTRACT_CONFIRM_PRODUCTION"
 _SCHEMES = ("http", "https", "ws", "wss")
+#: HTTP statuses that ask a client to go elsewhere; every client of the kit refuses them.
+REDIRECT_STATUSES = frozenset({300, 301, 302, 303, 305, 307, 308})
+
+
+def normalize_host(host: str) -> str:
+    """``host`` as the resolver will see it: canonical IP text, or lower-case ASCII (IDNA with
+    UTS-46 mapping) without trailing dots. Raises :class:`TargetRefused` for a name that is not
+    a host name at all."""
+    text = host.strip()
+    if text.startswith("[") and text.endswith("]"):
+        text = text[1:-1]
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        pass
+    try:
+        mapped = idna.uts46_remap(text, std3_rules=False, transitional=False).rstrip(".")
+        if mapped.isascii():
+            # plain ASCII needs only case folding (names like docker's my_db are not IDNA)
+            return mapped.lower()
+        return idna.encode(mapped, uts46=False).decode("ascii").lower()
+    except idna.IDNAError as exc:
+        raise TargetRefused(f"host {host!r} is not a valid host name ({exc})") from None
+
+
+def strip_userinfo(url: str) -> str:
+    """``url`` without ``user:password@`` (for anything printed or written)."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def redirect_refusal(where: str, status: int, location: str | None) -> TargetRefused:
+    """The error every client raises for a redirect (exit 2: the target is refused)."""
+    to = f" to {strip_userinfo(location)}" if location else ""
+    return TargetRefused(
+        f"{strip_userinfo(where)} answered with a redirect (HTTP {status}{to}); the kit never "
+        "follows redirects, because the guard judged this host and not the one it points to. "
+        "Use the final URL as the target."
+    )
 
 
 @dataclass(frozen=True)
@@ -48,7 +103,8 @@ class TargetDecision:
 
 def is_loopback_host(host: str) -> bool:
     """True for ``localhost`` and any address in 127.0.0.0/8 or ``::1``."""
-    if host.lower() in ("localhost", "localhost.localdomain"):
+    host = host.strip("[]").lower().rstrip(".")
+    if host in ("localhost", "localhost.localdomain"):
         return True
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
@@ -78,13 +134,18 @@ def check_target(
     scheme = parts.scheme.lower()
     if scheme not in _SCHEMES:
         raise TargetRefused(
-            f"target {url!r} has scheme {parts.scheme!r}; expected one of {', '.join(_SCHEMES)} "
+            f"target {strip_userinfo(url)!r} has scheme {parts.scheme!r}; expected one of {', '.join(_SCHEMES)} "
             "(e.g. https://test.deribit.com or http://127.0.0.1:8080)"
         )
-    host = (parts.hostname or "").lower()
-    if not host:
-        raise TargetRefused(f"target {url!r} names no host")
-    allowed = {h.lower() for h in allow_hosts}
+    try:
+        raw_host = parts.hostname or ""
+    except ValueError as exc:
+        raise TargetRefused(f"target {strip_userinfo(url)!r}: {exc}") from None
+    if not raw_host:
+        raise TargetRefused(f"target {strip_userinfo(url)!r} names no host")
+    host = normalize_host(raw_host)
+    url = _with_host(url, host)
+    allowed = {normalize_host(h) for h in allow_hosts if h.strip()}
     if is_loopback_host(host):
         return TargetDecision(url, host, scheme, "loopback")
     if host == TESTNET_HOST:
@@ -107,3 +168,12 @@ def check_target(
             f"if {host} is a staging exchange you own, pass --allow-host {host}"
         )
     return TargetDecision(url, host, scheme, "allowed")
+
+
+def _with_host(url: str, host: str) -> str:
+    # The URL the clients connect to carries the host exactly as judged.
+    parts = urlsplit(url)
+    userinfo = parts.netloc.rsplit("@", 1)[0] + "@" if "@" in parts.netloc else ""
+    shown = f"[{host}]" if ":" in host else host
+    port = f":{parts.port}" if parts.port is not None else ""
+    return urlunsplit(parts._replace(netloc=f"{userinfo}{shown}{port}"))

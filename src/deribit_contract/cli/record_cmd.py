@@ -89,7 +89,7 @@ def _handle(args: argparse.Namespace) -> int:
                 f"{CLIENT_SECRET_ENV}"
             )
         recording = record_scenario(
-            target,
+            decision.url,
             out=args.out or default_out_dir(decision.host),
             credentials=(client_id, client_secret),
             instrument=args.instrument,

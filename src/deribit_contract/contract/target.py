@@ -14,6 +14,7 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit
 
 import httpx
 
@@ -21,7 +22,7 @@ from deribit_contract.contract.session import ExchangeSession
 from deribit_contract.errors import InvalidArgument, TargetError
 from deribit_contract.exchange import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, FAULTS
 from deribit_contract.exchange.simulator import SimulatedExchange
-from deribit_contract.guard import TargetDecision, check_target
+from deribit_contract.guard import TargetDecision, check_target, strip_userinfo
 from deribit_contract.redaction import Redactor
 from deribit_contract.transports.client import HttpJsonRpcClient, JsonRpcClient
 
@@ -117,9 +118,14 @@ def parse_target(
             "to the local and mock targets"
         )
     decision = check_target(value, allow_hosts=allow_hosts, environ=env)
+    # Credentials in the URL (https://id:secret@host) are the run's credentials when the
+    # environment names none; the URL itself is kept without them, so no printed URL has them.
+    parts = urlsplit(decision.url)
+    if parts.username and parts.password and not (client_id and client_secret):
+        client_id, client_secret = unquote(parts.username), unquote(parts.password)
     return TargetSpec(
         kind="url",
-        url=value.rstrip("/"),
+        url=strip_userinfo(decision.url).rstrip("/"),
         decision=decision,
         instruments=tuple(instruments) or REMOTE_INSTRUMENTS,
         order_budget=LIVE_ORDER_BUDGET if order_budget is None else order_budget,

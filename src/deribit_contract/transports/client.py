@@ -18,6 +18,7 @@ import httpx
 import orjson
 
 from deribit_contract.errors import TargetError, TargetUnavailable
+from deribit_contract.guard import REDIRECT_STATUSES, redirect_refusal
 
 __all__ = [
     "HttpJsonRpcClient",
@@ -220,6 +221,8 @@ class HttpJsonRpcClient(_ClientBase):
                 f"{method}: cannot reach {self.base_url}: {type(exc).__name__}: {exc}"
             ) from None
         self.last_status = response.status_code
+        if response.status_code in REDIRECT_STATUSES:
+            raise redirect_refusal(url, response.status_code, response.headers.get("location"))
         return _decode(method, response)
 
     def authenticate(self, client_id: str, client_secret: str) -> dict[str, Any]:

@@ -9,17 +9,21 @@ flight at a time; no reconnection and no retries (a layer on top owns that polic
 from __future__ import annotations
 
 import itertools
+import socket
+import ssl
 import threading
 import time
 from collections.abc import Mapping
 from contextlib import ExitStack
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
-from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 from websockets.sync.client import ClientConnection, connect
 
 from deribit_contract.errors import TargetError, TargetUnavailable
+from deribit_contract.guard import REDIRECT_STATUSES, redirect_refusal
 from deribit_contract.transports.client import (
     Secret,
     _ClientBase,
@@ -69,21 +73,43 @@ class WsJsonRpcClient(_ClientBase):
             raise TargetUnavailable(f"WebSocket to {self.ws_url} is unusable: {self._broken}")
         if self._conn is None:
             try:
+                # The kit opens the TCP connection itself and hands it over: websockets then
+                # cannot follow a redirect (it would need a new socket), so the host connected
+                # to is always the one the guard judged.
+                sock = self._open_socket()
                 # entered as a context manager: websockets >= 17.1 deprecates the bare call
                 self._conn = self._stack.enter_context(
                     connect(
                         self.ws_url,
+                        sock=sock,
+                        ssl=ssl.create_default_context() if self._secure else None,
                         open_timeout=self.timeout,
                         close_timeout=2,
                         max_size=2**22,
                         proxy=None,
                     )
                 )
-            except (OSError, TimeoutError, InvalidHandshake, InvalidURI) as exc:
+            except (OSError, TimeoutError, InvalidHandshake, InvalidURI, ValueError) as exc:
+                status = _redirect_status(exc)
+                if status is not None:
+                    self._broken = "redirected"
+                    raise redirect_refusal(self.ws_url, *status) from None
                 raise TargetUnavailable(
                     f"cannot open WebSocket {self.ws_url}: {type(exc).__name__}: {exc}"
                 ) from None
         return self._conn
+
+    @property
+    def _secure(self) -> bool:
+        return urlsplit(self.ws_url).scheme.lower() == "wss"
+
+    def _open_socket(self) -> socket.socket:
+        parts = urlsplit(self.ws_url)
+        host = parts.hostname or ""
+        port = parts.port or (443 if self._secure else 80)
+        sock = socket.create_connection((host, port), timeout=self.timeout)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
 
     def call(self, method: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Send one request and wait (at most ``timeout`` s) for its reply envelope."""
@@ -155,3 +181,16 @@ class WsJsonRpcClient(_ClientBase):
 
     def _where(self) -> str:
         return self.ws_url
+
+
+def _redirect_status(exc: BaseException) -> tuple[int, str | None] | None:
+    """(status, Location) when ``exc`` (or its cause) is a refused handshake redirect."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, InvalidStatus):
+            response = seen.response
+            if response.status_code in REDIRECT_STATUSES:
+                return response.status_code, response.headers.get("Location")
+            return None
+        seen = seen.__cause__
+    return None
