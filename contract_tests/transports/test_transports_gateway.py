@@ -72,7 +72,10 @@ def test_bearer_and_basic_headers() -> None:
     basic = "Basic " + base64.b64encode(b"id:se:cret").decode()
     assert auth_from_header(basic) == Auth(kind="basic", client_id="id", client_secret="se:cret")
     assert auth_from_header(None) == Auth()
-    assert auth_from_header("deri-hmac-sha256 id=x,ts=1,sig=y,nonce=z") == Auth()
+    assert auth_from_header("deri-hmac-sha256 id=x,ts=1,sig=y,nonce=z") == Auth(
+        kind="hmac", client_id="x", timestamp="1", signature="y", nonce="z"
+    )
+    assert auth_from_header("Digest realm=x") == Auth()
 
 
 def test_undecodable_basic_is_empty_credentials_not_anonymous() -> None:

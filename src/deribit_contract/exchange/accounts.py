@@ -3,7 +3,9 @@
 Tokens look like Deribit's (``<ms>.<8 chars>.<long base64url>``) but are derived from the seed,
 the account and a counter with BLAKE2b, so a run is reproducible while the strings still look
 secret (a test can check that logs redact them). Access tokens expire after ``expires_in``
-seconds of simulated time; a refresh token is single-use, as refreshing rotates it.
+seconds of simulated time (31536000, a year, as live client-credentials answers show); a refresh
+token is single-use, as refreshing rotates it, and keeps the scope it was granted with. Signed
+grants and headers are checked by :mod:`deribit_contract.exchange.auth`.
 """
 
 from __future__ import annotations
@@ -15,15 +17,24 @@ from dataclasses import dataclass
 from typing import Any
 
 from deribit_contract.errors import InvalidArgument
+from deribit_contract.exchange.auth import DEFAULT_SCOPE, NonceGuard, grant_scope
 from deribit_contract.exchange.jsonrpc import Auth, ErrorCode
-from deribit_contract.exchange.params import RpcError, invalid_params, req_str
+from deribit_contract.exchange.params import RpcError, invalid_params, opt_str, req_str
 
-__all__ = ["DEFAULT_CLIENT_ID", "DEFAULT_CLIENT_SECRET", "GRANTED_SCOPE", "Accounts"]
+__all__ = [
+    "DEFAULT_CLIENT_ID",
+    "DEFAULT_CLIENT_SECRET",
+    "DEFAULT_TOKEN_TTL_SECONDS",
+    "GRANTED_SCOPE",
+    "Accounts",
+]
 
 DEFAULT_CLIENT_ID = "sim-client-0001"
 DEFAULT_CLIENT_SECRET = "sim-secret-0123456789abcdef"  # test-only; the simulation has no real keys
-#: the scope a client_credentials grant gets (wording of a live mainnet answer)
-GRANTED_SCOPE = "connection trade:read_write account:read wallet:read mainaccount"
+#: the scope a grant without ``scope`` gets (wording of a live mainnet answer)
+GRANTED_SCOPE = DEFAULT_SCOPE
+#: ``expires_in`` of live client-credentials answers (roq json_auth, the vendor's example)
+DEFAULT_TOKEN_TTL_SECONDS = 31_536_000
 _UNAUTHORIZED = RpcError(ErrorCode.UNAUTHORIZED, "unauthorized")
 
 
@@ -31,6 +42,7 @@ _UNAUTHORIZED = RpcError(ErrorCode.UNAUTHORIZED, "unauthorized")
 class _Token:
     client_id: str
     expires_us: int
+    scope: str
 
 
 class Accounts:
@@ -47,7 +59,8 @@ class Accounts:
         self._seed = seed
         self._ttl_s = token_ttl_seconds
         self._access: dict[str, _Token] = {}
-        self._refresh: dict[str, str] = {}
+        self._refresh: dict[str, _Token] = {}
+        self._nonces = NonceGuard()
         self._issued = 0
         self.user_ids = {cid: 10_000 + 7 * i + seed % 7 for i, cid in enumerate(self._secrets)}
 
@@ -56,43 +69,72 @@ class Accounts:
         """Every configured client id, first one being the default account."""
         return tuple(self._secrets)
 
+    def secret_of(self, client_id: str) -> str | None:
+        """The configured secret of ``client_id`` (None when unknown)."""
+        return self._secrets.get(client_id)
+
     def auth(self, params: Mapping[str, Any], *, now_us: int) -> dict[str, Any]:
         """The ``public/auth`` result for ``params``; raises :class:`RpcError` on refusal."""
         grant = req_str(params, "grant_type")
+        scope = grant_scope(opt_str(params, "scope"))
         if grant == "client_credentials":
             client_id = req_str(params, "client_id")
             secret = req_str(params, "client_secret")
             if self._secrets.get(client_id) != secret:
                 raise RpcError(ErrorCode.INVALID_CREDENTIALS, "invalid_credentials")
+        elif grant == "client_signature":
+            client_id = self._signed_grant(params, now_us=now_us)
         elif grant == "refresh_token":
-            refresh = req_str(params, "refresh_token")
-            found = self._refresh.pop(refresh, None)
+            found = self._refresh.pop(req_str(params, "refresh_token"), None)
             if found is None:
                 raise _UNAUTHORIZED
-            client_id = found
-        elif grant == "client_signature":
-            raise invalid_params(
-                "grant_type", "client_signature is not supported by the simulation"
-            )
+            client_id = found.client_id
+            if opt_str(params, "scope") is None:
+                scope = found.scope
         else:
             raise invalid_params(
                 "grant_type", "must be one of: client_credentials, client_signature, refresh_token"
             )
         access = self._token(client_id, "access", now_us)
         refresh_token = self._token(client_id, "refresh", now_us)
-        self._access[access] = _Token(client_id, now_us + self._ttl_s * 1_000_000)
-        self._refresh[refresh_token] = client_id
+        expires_us = now_us + self._ttl_s * 1_000_000
+        self._access[access] = _Token(client_id, expires_us, scope)
+        self._refresh[refresh_token] = _Token(client_id, expires_us, scope)
         return {
             "access_token": access,
             "expires_in": self._ttl_s,
             "refresh_token": refresh_token,
-            "scope": GRANTED_SCOPE,
+            "scope": scope,
             "token_type": "bearer",
             "enabled_features": [],
         }
 
+    def _signed_grant(self, params: Mapping[str, Any], *, now_us: int) -> str:
+        client_id = req_str(params, "client_id")
+        timestamp = params.get("timestamp")
+        if isinstance(timestamp, bool) or not isinstance(timestamp, (int, str)):
+            raise invalid_params("timestamp", "value required")
+        signature = req_str(params, "signature")
+        nonce = opt_str(params, "nonce") or ""
+        data = params.get("data") or ""
+        if not isinstance(data, str):
+            raise invalid_params("data", "must be a string")
+        secret = self._secrets.get(client_id)
+        if secret is None:
+            raise RpcError(ErrorCode.INVALID_CREDENTIALS, "invalid_credentials")
+        self._nonces.verify(
+            client_id=client_id,
+            secret=secret,
+            timestamp=str(timestamp),
+            nonce=nonce,
+            data=data,
+            signature=signature,
+            now_ms=now_us // 1000,
+        )
+        return client_id
+
     def authorize(self, auth: Auth, params_token: str | None, *, now_us: int) -> str:
-        """The client id a private call acts for; 13009 (or 13004 for bad Basic) otherwise.
+        """The client id a private call acts for; 13009 (or 13004 for unknown keys) otherwise.
 
         A token in ``params.access_token`` (WebSocket style) counts as a bearer token when the
         transport found no credentials of its own.
@@ -101,6 +143,21 @@ class Accounts:
             cid = auth.client_id or ""
             if self._secrets.get(cid) != auth.client_secret:
                 raise RpcError(ErrorCode.INVALID_CREDENTIALS, "invalid_credentials")
+            return cid
+        if auth.kind == "hmac":
+            cid = auth.client_id or ""
+            secret = self._secrets.get(cid)
+            if secret is None:
+                raise RpcError(ErrorCode.INVALID_CREDENTIALS, "invalid_credentials")
+            self._nonces.verify(
+                client_id=cid,
+                secret=secret,
+                timestamp=auth.timestamp or "",
+                nonce=auth.nonce or "",
+                data=auth.signed_data or "",
+                signature=auth.signature or "",
+                now_ms=now_us // 1000,
+            )
             return cid
         token = auth.token if auth.kind == "bearer" else params_token
         if token is None:

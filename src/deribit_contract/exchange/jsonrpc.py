@@ -16,6 +16,7 @@ __all__ = [
     "Auth",
     "ErrorCode",
     "error_envelope",
+    "method_name",
     "success_envelope",
 ]
 
@@ -25,7 +26,9 @@ class Auth:
     """Credentials a transport took from the request, before the exchange checks them.
 
     ``kind`` is ``"bearer"`` (``token`` set: an ``Authorization: Bearer`` header or a WebSocket
-    ``params.access_token``), ``"basic"`` (``client_id``/``client_secret`` from HTTP Basic) or
+    ``params.access_token``), ``"basic"`` (``client_id``/``client_secret`` from HTTP Basic),
+    ``"hmac"`` (a ``deri-hmac-sha256`` header: ``client_id``, ``timestamp``, ``nonce``,
+    ``signature`` and ``signed_data``, the ``METHOD\nURI\nbody\n`` text the client signed) or
     ``"none"``.
     """
 
@@ -33,6 +36,15 @@ class Auth:
     token: str | None = None
     client_id: str | None = None
     client_secret: str | None = None
+    timestamp: str | None = None
+    nonce: str | None = None
+    signature: str | None = None
+    signed_data: str | None = None
+
+
+def method_name(raw: str) -> str:
+    """The method without the leading ``/`` some clients send (``"/public/auth"``)."""
+    return raw[1:] if raw.startswith("/") else raw
 
 
 def success_envelope(

@@ -67,6 +67,14 @@ async def _read_body(request: Request, exchange: ExchangeLike) -> bytes | HttpRe
     return b"".join(chunks)
 
 
+def _raw_uri(request: Request) -> str:
+    """The request target as the client sent it (what a deri-hmac-sha256 signature covers)."""
+    raw_path = request.scope.get("raw_path")
+    path = raw_path.decode("latin-1") if isinstance(raw_path, bytes) else request.url.path
+    query = request.scope.get("query_string", b"")
+    return path + ("?" + query.decode("latin-1") if query else "")
+
+
 def _respond(reply: HttpReply) -> Response:
     return Response(reply.body, status_code=reply.status, media_type=reply.content_type)
 
@@ -117,6 +125,7 @@ def build_app(exchange: ExchangeLike) -> Starlette:
                 query=request.query_params.multi_items(),
                 headers=request.headers,
                 body=body,
+                raw_uri=_raw_uri(request),
             )
         except Exception as exc:  # last line of defence: a bug answers -32603, never a 500 page
             reply = encode(

@@ -14,13 +14,14 @@ import binascii
 import re
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
+from urllib.parse import urlencode
 
 import orjson
 
 from deribit_contract.exchange.faults import HTML_500_BODY
-from deribit_contract.exchange.jsonrpc import Auth, ErrorCode, error_envelope
+from deribit_contract.exchange.jsonrpc import Auth, ErrorCode, error_envelope, method_name
 
 __all__ = [
     "API_PREFIX",
@@ -208,11 +209,12 @@ def convert_query(items: Iterable[tuple[str, str]]) -> dict[str, Any]:
 
 
 def auth_from_header(header: str | None) -> Auth:
-    """Credentials from an ``Authorization`` header: Bearer, Basic, or none.
+    """Credentials from an ``Authorization`` header: Bearer, Basic, deri-hmac-sha256, or none.
 
     A Basic header that does not decode yields empty credentials, so the exchange answers
-    ``invalid_credentials`` rather than treating the call as anonymous. Schemes the simulation
-    does not implement (``deri-hmac-sha256``) count as no credentials.
+    ``invalid_credentials`` rather than treating the call as anonymous. A ``deri-hmac-sha256``
+    header yields ``kind="hmac"`` without ``signed_data``: :func:`handle_http` adds the request
+    text the signature covers.
     """
     if not header:
         return Auth()
@@ -228,7 +230,24 @@ def auth_from_header(header: str | None) -> Auth:
             return Auth(kind="basic", client_id="", client_secret="")
         client_id, _, client_secret = decoded.partition(":")
         return Auth(kind="basic", client_id=client_id, client_secret=client_secret)
+    if scheme == "deri-hmac-sha256":
+        fields = dict(part.strip().partition("=")[::2] for part in value.split(","))
+        return Auth(
+            kind="hmac",
+            client_id=fields.get("id", ""),
+            timestamp=fields.get("ts", ""),
+            signature=fields.get("sig", ""),
+            nonce=fields.get("nonce", ""),
+        )
     return Auth()
+
+
+def _signed_request(auth: Auth, http_method: str, uri: str, body: bytes) -> Auth:
+    """``auth`` with the text a deri-hmac-sha256 signature covers: METHOD, URI, body, each + LF."""
+    if auth.kind != "hmac":
+        return auth
+    text = body.decode("utf-8", errors="replace")
+    return replace(auth, signed_data=f"{http_method.upper()}\n{uri}\n{text}\n")
 
 
 def take_access_token(message: object, auth: Auth) -> tuple[object, Auth]:
@@ -284,16 +303,24 @@ def handle_http(
     query: Iterable[tuple[str, str]],
     headers: Mapping[str, str],
     body: bytes,
+    raw_uri: str | None = None,
 ) -> HttpReply:
     """Answer one HTTP request the way Deribit's REST gateway does.
 
     ``path`` is relative to the server root (``/api/v2/private/close_position``), ``headers``
     must be looked up case-insensitively by the caller's mapping (keys are lower-case here).
+    ``raw_uri`` is the request target as sent (path and query string, what a ``deri-hmac-sha256``
+    signature covers); without it the path and the re-encoded query are used.
     GET without a body reads params from the query string and sends no id, as Deribit does; a
     POST (or a GET carrying a body, as in Deribit's own curl sample) is a JSON-RPC request whose
     method may also come from the path.
     """
-    auth = auth_from_header(headers.get("authorization"))
+    query = list(query)
+    if raw_uri is None:
+        raw_uri = path + (f"?{urlencode(query)}" if query else "")
+    auth = _signed_request(
+        auth_from_header(headers.get("authorization")), http_method, raw_uri, body
+    )
     if path.rstrip("/") == API_PREFIX:
         path_method = None
     elif path.startswith(API_PREFIX + "/"):
@@ -347,7 +374,9 @@ def handle_http(
             body_method = message.get("method")
             if body_method is None:
                 message = {**message, "method": path_method}
-            elif body_method != path_method:
+            elif not isinstance(body_method, str) or method_name(body_method) != method_name(
+                path_method
+            ):
                 return encode(
                     transport_error(
                         ErrorCode.INVALID_REQUEST,

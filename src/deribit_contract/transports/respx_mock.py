@@ -38,6 +38,7 @@ def answer(
         query=request.url.params.multi_items(),
         headers=request.headers,
         body=request.content,
+        raw_uri=request.url.raw_path.decode("latin-1"),
     )
     return httpx.Response(
         reply.status, content=reply.body, headers={"content-type": reply.content_type}
