@@ -50,6 +50,8 @@ class SimOrder:
     notional: Decimal = Decimal(0)
     cancel_reason: str | None = None
     trade_ids: list[str] = field(default_factory=list)
+    #: True once ``private/edit`` changed the order
+    replaced: bool = False
 
     @property
     def average_price(self) -> Decimal:
@@ -78,7 +80,7 @@ class SimOrder:
             "api": True,
             "order_id": self.order_id,
             "creation_timestamp": self.creation_timestamp,
-            "replaced": False,
+            "replaced": self.replaced,
             "filled_amount": as_float(self.filled_amount),
             "last_update_timestamp": self.last_update_timestamp,
             "post_only": self.post_only,
@@ -221,6 +223,8 @@ class Position:
             "instrument_name": instrument.name,
             "settlement_price": as_float(mark_price),
             "mark_price": as_float(mark_price),
+            # funding accrual is not simulated; live positions always carry the field
+            "interest_value": 0.0,
             "delta": round(float(size_currency), 9),
             "average_price": float(self.average_price),
             "floating_profit_loss": as_float(floating),

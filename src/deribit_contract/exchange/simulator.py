@@ -19,7 +19,8 @@ Behaviour chosen where Deribit's is unknown or cannot be simulated (documented f
 * A reduce-only buy/sell larger than the position is cut to the position's size; one that
   cannot reduce anything gets 11030 ``other_reject``.
 * ``jsonrpc`` may be omitted (HTTP GET requests carry none); if present it must be ``"2.0"``.
-  Unknown params are ignored, as Deribit does.
+  Unknown params are ignored, as Deribit does. A method name with a leading ``/``
+  (``"/public/auth"``, as some published clients send) is the same method.
 """
 
 from __future__ import annotations
@@ -27,23 +28,38 @@ from __future__ import annotations
 import random
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any, NamedTuple
 
 from deribit_contract.errors import InvalidArgument
-from deribit_contract.exchange import methods
-from deribit_contract.exchange.accounts import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Accounts
+from deribit_contract.exchange import events, market_data, methods, order_edit, portfolio
+from deribit_contract.exchange.accounts import (
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    DEFAULT_TOKEN_TTL_SECONDS,
+    Accounts,
+)
 from deribit_contract.exchange.book import Book
 from deribit_contract.exchange.clock import Clock, FakeClock
 from deribit_contract.exchange.faults import FAULTS, Fault, corrupt_close_response
 from deribit_contract.exchange.instruments import INSTRUMENTS, Instrument
-from deribit_contract.exchange.jsonrpc import Auth, ErrorCode, error_envelope, success_envelope
+from deribit_contract.exchange.jsonrpc import (
+    Auth,
+    ErrorCode,
+    error_envelope,
+    method_name,
+    success_envelope,
+)
 from deribit_contract.exchange.orders import Position
 from deribit_contract.exchange.params import RpcError
 from deribit_contract.exchange.ratelimit import CreditBuckets, RateLimitConfig
 from deribit_contract.exchange.trading import Venue
 
-__all__ = ["Call", "SimulatedExchange"]
+__all__ = ["Call", "Listener", "SimulatedExchange"]
+
+#: called after a request changed accounts' orders, trades or positions
+Listener = Callable[[list[events.AccountChange]], None]
 
 CLOSE_POSITION = "private/close_position"
 _CALL_GAP_US = 1000  # simulated time between two requests, so ms timestamps move per call
@@ -76,7 +92,7 @@ class SimulatedExchange:
         clock: Clock | None = None,
         positions: Mapping[str, float] | None = None,
         testnet: bool = True,
-        token_ttl_seconds: int = 900,
+        token_ttl_seconds: int = DEFAULT_TOKEN_TTL_SECONDS,
     ) -> None:
         if fault is not None and fault not in FAULTS:
             raise InvalidArgument(f"unknown fault {fault!r}; expected one of: {', '.join(FAULTS)}")
@@ -94,7 +110,13 @@ class SimulatedExchange:
         self._limits = CreditBuckets(rate_limit) if rate_limit is not None else None
         self._rng = random.Random(f"deribit-contract:usdiff:{seed}")
         self._lock = threading.RLock()
-        self._handlers: dict[str, Callable[[methods.Context], Any]] = dict(methods.HANDLERS)
+        self._handlers: dict[str, Callable[[methods.Context], Any]] = {
+            **methods.HANDLERS,
+            **market_data.HANDLERS,
+            **portfolio.HANDLERS,
+            **order_edit.HANDLERS,
+        }
+        self._listeners: list[Listener] = []
         for name, size in (positions or {}).items():
             self.set_position(name, size)
 
@@ -113,12 +135,45 @@ class SimulatedExchange:
         fault = self.fault
         if fault is None or fault.transport is None:
             return None
-        if isinstance(message, dict) and message.get("method") == CLOSE_POSITION:
+        raw = message.get("method") if isinstance(message, dict) else None
+        if isinstance(raw, str) and method_name(raw) == CLOSE_POSITION:
             return fault.transport
         return None
 
+    def add_listener(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener`` with what each later request changed; returns the remover."""
+        with self._lock:
+            self._listeners.append(listener)
+
+        def remove() -> None:
+            with self._lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return remove
+
+    def ticker(self, instrument_name: str) -> dict[str, Any]:
+        """The ``public/ticker`` result for ``instrument_name`` now (no call is recorded)."""
+        with self._lock:
+            ctx = self._context("public/ticker", {}, None, Auth(), self.clock.now_us())
+            return dict(
+                self._handlers["public/ticker"](
+                    replace(ctx, params={"instrument_name": _instrument(instrument_name).name})
+                )
+            )
+
     def handle(self, message: object, *, auth: Auth = Auth()) -> dict[str, Any]:  # noqa: B008
         """Answer one parsed JSON-RPC request with a full envelope; never raises."""
+        with self._lock:
+            listeners = tuple(self._listeners)
+            before = events.mark(self._venue) if listeners else None
+            envelope = self._handle(message, auth)
+            changes = events.changes_since(self._venue, before) if before is not None else []
+        for listener in listeners if changes else ():
+            listener(changes)
+        return envelope
+
+    def _handle(self, message: object, auth: Auth) -> dict[str, Any]:
         with self._lock:
             us_in = self.clock.now_us()
             method, request_id = "", None
@@ -281,6 +336,7 @@ def _parse(
     method = message.get("method")
     if not isinstance(method, str) or not method:
         raise _invalid_request("method required", "method")
+    method = method_name(method)
     if method not in handlers:
         raise RpcError(ErrorCode.METHOD_NOT_FOUND, "Method not found", {"method": method})
     raw = message.get("params")

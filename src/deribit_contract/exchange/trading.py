@@ -47,6 +47,8 @@ class Venue:
         self.positions: dict[tuple[str, str], Position] = {}
         self.orders: dict[str, SimOrder] = {}
         self.open_order_ids: list[str] = []
+        #: every fill, by trade id in execution order (user trade queries read it)
+        self.trades: dict[str, SimTrade] = {}
         self._next_order = 10_000_000_000 + (seed % 1000) * 10_000_000
         self._next_trade = 200_000_000 + (seed % 1000) * 100_000
         self._trade_seq = dict.fromkeys(INSTRUMENTS, 1000000 + seed % 1000 * 1000)
@@ -134,6 +136,17 @@ class Venue:
             order.order_state = "cancelled"
         return order, trades
 
+    def fill_resting(self, order: SimOrder, *, now_ms: int) -> list[SimTrade]:
+        """Trade an open limit order's remainder against what now crosses it (after an edit)."""
+        book = self.books[order.instrument.name]
+        fills = book.take(order.direction, order.amount - order.filled_amount, limit=order.price)
+        position = self.position(order.client_id, order.instrument)
+        trades = [self._trade(order, price, amount, now_ms, position) for price, amount in fills]
+        if order.filled_amount == order.amount:
+            order.order_state = "filled"
+            self.open_order_ids.remove(order.order_id)
+        return trades
+
     def cancel_all(self, client_id: str, instrument: Instrument, *, now_ms: int) -> int:
         """Cancel the account's open orders on ``instrument``; return how many."""
         cancelled = 0
@@ -171,7 +184,7 @@ class Venue:
         pnl = position.apply_fill(order.direction, price, amount)
         order.record_fill(price, amount, trade_id)
         tick_direction = self._tick_direction(instrument.name, price)
-        return SimTrade(
+        trade = SimTrade(
             trade_id=trade_id,
             trade_seq=self._trade_seq[instrument.name],
             order=order,
@@ -183,6 +196,8 @@ class Venue:
             mark_price=book.mark_price,
             profit_loss=pnl,
         )
+        self.trades[trade_id] = trade
+        return trade
 
     def _tick_direction(self, name: str, price: Decimal) -> int:
         # Deribit: 0 plus tick, 1 zero-plus tick, 2 minus tick, 3 zero-minus tick

@@ -1,0 +1,188 @@
+"""What an account holds: positions, account summaries (balances) and its own trades.
+
+ccxt's ``fetch_positions``, ``fetch_balance`` and ``fetch_my_trades`` read these. Balances are
+derived, never stored: each currency starts with a fixed deposit, realised PnL and fees from the
+account's fills move it, floating PnL and margins come from the open positions at the mark.
+The result shapes follow the vendor's documentation and the live
+``get_user_trades_by_instrument`` capture (newest trade first, ``{trades, has_more}``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from deribit_contract.exchange.instruments import INSTRUMENTS, as_float
+from deribit_contract.exchange.market_data import CURRENCIES, currency_filter
+from deribit_contract.exchange.methods import Context
+from deribit_contract.exchange.orders import SimTrade
+from deribit_contract.exchange.params import (
+    invalid_params,
+    opt_decimal,
+    opt_enum,
+    req_instrument,
+    req_str,
+)
+
+__all__ = ["HANDLERS", "STARTING_FUNDS"]
+
+#: what every simulated account holds before it trades, per currency
+STARTING_FUNDS: dict[str, Decimal] = {
+    "BTC": Decimal(10),
+    "ETH": Decimal(100),
+    "USDC": Decimal(1_000_000),
+}
+_SORTING = ("asc", "desc", "default")
+_MAX_COUNT = 1000
+
+
+def _positions(ctx: Context, currency: str) -> list[dict[str, Any]]:
+    """The account's open positions (size != 0) settling in ``currency`` (or any)."""
+    found = []
+    for instrument in INSTRUMENTS.values():
+        if currency not in ("any", instrument.settlement_currency):
+            continue
+        position = ctx.venue.positions.get((ctx.account, instrument.name))
+        if position is None or position.size == 0:
+            continue
+        book = ctx.venue.books[instrument.name]
+        found.append(position.to_json(mark_price=book.mark_price, index_price=book.index_price))
+    return found
+
+
+def _get_positions(ctx: Context) -> Any:
+    currency = currency_filter(ctx, required=False)
+    kind = opt_enum(ctx.params, "kind", ("future", "option", "spot", "future_combo", "any"))
+    if kind not in (None, "any", "future"):
+        return []
+    return _positions(ctx, currency)
+
+
+def _own_trades(ctx: Context) -> Iterable[SimTrade]:
+    return (trade for trade in ctx.venue.trades.values() if trade.order.client_id == ctx.account)
+
+
+def _summary(ctx: Context, currency: str) -> dict[str, Any]:
+    realized = Decimal(0)
+    for instrument in INSTRUMENTS.values():
+        position = ctx.venue.positions.get((ctx.account, instrument.name))
+        if instrument.settlement_currency == currency and position is not None:
+            realized += position.realized_pnl
+    positions = _positions(ctx, currency)
+    floating = sum((Decimal(str(p["floating_profit_loss"])) for p in positions), Decimal(0))
+    fees = sum(
+        (t.fee for t in _own_trades(ctx) if t.order.instrument.fee_currency == currency),
+        Decimal(0),
+    )
+    initial = sum(p["initial_margin"] for p in positions)
+    maintenance = sum(p["maintenance_margin"] for p in positions)
+    balance = STARTING_FUNDS[currency] + realized - fees
+    equity = balance + floating
+    available = float(equity) - initial
+    return {
+        "currency": currency,
+        "balance": as_float(balance),
+        "equity": as_float(equity),
+        "margin_balance": as_float(equity),
+        "available_funds": available,
+        "available_withdrawal_funds": max(0.0, min(available, float(balance))),
+        "initial_margin": initial,
+        "maintenance_margin": maintenance,
+        "projected_initial_margin": initial,
+        "projected_maintenance_margin": maintenance,
+        "total_pl": as_float(realized + floating),
+        "futures_pl": as_float(realized + floating),
+        "session_rpl": as_float(realized),
+        "session_upl": as_float(floating),
+        "futures_session_rpl": as_float(realized),
+        "futures_session_upl": as_float(floating),
+        "options_pl": 0.0,
+        "options_value": 0.0,
+        "delta_total": round(sum(p["delta"] for p in positions), 9),
+        "projected_delta_total": round(sum(p["delta"] for p in positions), 9),
+        "fee_balance": 0.0,
+        "spot_reserve": 0.0,
+        "additional_reserve": 0.0,
+        "margin_model": "segregated_sm",
+        "portfolio_margining_enabled": False,
+        "cross_collateral_enabled": False,
+    }
+
+
+def _account_fields(ctx: Context) -> dict[str, Any]:
+    return {
+        "id": ctx.user_id,
+        "username": ctx.account,
+        "system_name": ctx.account,
+        "type": "main",
+        "email": f"{ctx.account}@staging.invalid",
+        "creation_timestamp": 1_600_000_000_000,
+        "login_enabled": True,
+        "security_keys_enabled": False,
+        "mmp_enabled": False,
+        "interuser_transfers_enabled": False,
+        "referrer_id": None,
+    }
+
+
+def _get_account_summary(ctx: Context) -> Any:
+    currency = currency_filter(ctx, required=True)
+    if currency == "any":
+        raise invalid_params("currency", "invalid currency")
+    summary = _summary(ctx, currency)
+    if str(ctx.params.get("extended", "")).lower() == "true":
+        summary.update(_account_fields(ctx))
+    return summary
+
+
+def _get_account_summaries(ctx: Context) -> Any:
+    return {**_account_fields(ctx), "summaries": [_summary(ctx, c) for c in CURRENCIES]}
+
+
+def _count(ctx: Context) -> int:
+    count = opt_decimal(ctx.params, "count")
+    if count is None:
+        return 10
+    if count != count.to_integral_value() or not 1 <= count <= _MAX_COUNT:
+        raise invalid_params("count", f"must be an integer from 1 to {_MAX_COUNT}")
+    return int(count)
+
+
+def _sorted(ctx: Context, trades: list[SimTrade]) -> list[SimTrade]:
+    # live answers come newest first unless "asc" is asked for
+    ascending = opt_enum(ctx.params, "sorting", _SORTING) == "asc"
+    return sorted(trades, key=lambda t: t.trade_seq, reverse=not ascending)
+
+
+def _get_user_trades_by_instrument(ctx: Context) -> Any:
+    instrument = req_instrument(ctx.params)
+    start_seq, end_seq = opt_decimal(ctx.params, "start_seq"), opt_decimal(ctx.params, "end_seq")
+    trades = [
+        t
+        for t in _own_trades(ctx)
+        if t.order.instrument is instrument
+        and (start_seq is None or t.trade_seq >= start_seq)
+        and (end_seq is None or t.trade_seq <= end_seq)
+    ]
+    count = _count(ctx)
+    ordered = _sorted(ctx, trades)
+    return {"trades": [t.to_json() for t in ordered[:count]], "has_more": len(ordered) > count}
+
+
+def _get_user_trades_by_order(ctx: Context) -> Any:
+    order_id = req_str(ctx.params, "order_id")
+    order = ctx.venue.orders.get(order_id)
+    if order is None or order.client_id != ctx.account:
+        return []  # Deribit answers an empty list for an order id it does not know
+    trades = [ctx.venue.trades[trade_id] for trade_id in order.trade_ids]
+    return [t.to_json() for t in _sorted(ctx, trades)]
+
+
+HANDLERS: Mapping[str, Callable[[Context], Any]] = {
+    "private/get_positions": _get_positions,
+    "private/get_account_summary": _get_account_summary,
+    "private/get_account_summaries": _get_account_summaries,
+    "private/get_user_trades_by_instrument": _get_user_trades_by_instrument,
+    "private/get_user_trades_by_order": _get_user_trades_by_order,
+}
