@@ -3,17 +3,26 @@
 Runs uvicorn in the foreground (Ctrl-C stops it) with the same app the tests start in a thread,
 so a CI job can point any client, in any language, at ``http://127.0.0.1:PORT/api/v2`` or
 ``ws://127.0.0.1:PORT/ws/api/v2``. Loopback only unless ``--allow-non-loopback``.
+
+Time is the wall clock by default (real clients sign requests with their own clock and compare
+timestamps); ``--clock fixed`` starts at 2026-01-01 and moves only per request, so the same
+requests get byte-for-byte the same answers. Accounts come from ``--account ID:SECRET``
+(repeatable) or ``DERIBIT_CONTRACT_SERVE_ACCOUNTS`` (``ID:SECRET`` items separated by commas or
+whitespace); without either the well-known default account serves. Secrets are never printed.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
 from deribit_contract.errors import InvalidArgument
 
-__all__ = ["register"]
+__all__ = ["ACCOUNTS_ENV", "parse_accounts", "register"]
+
+ACCOUNTS_ENV = "DERIBIT_CONTRACT_SERVE_ACCOUNTS"
 
 
 def register(subparsers: Any) -> None:
@@ -37,6 +46,21 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="enforce Deribit-like matching-engine credits (over the limit: error 10028)",
     )
+    parser.add_argument(
+        "--clock",
+        choices=("wall", "fixed"),
+        default="wall",
+        help="wall: real time (default); fixed: starts at 2026-01-01 and moves per request, "
+        "for byte-for-byte reproducible answers (signed requests need the wall clock)",
+    )
+    parser.add_argument(
+        "--account",
+        metavar="ID:SECRET",
+        action="append",
+        default=None,
+        help=f"an account the exchange accepts (repeatable; default: ${ACCOUNTS_ENV}, "
+        "else the built-in test account)",
+    )
     parser.add_argument("--list-faults", action="store_true", help="print the fault modes and exit")
     parser.add_argument(
         "--allow-non-loopback",
@@ -59,6 +83,31 @@ def list_faults() -> str:
     return "\n".join(f"{name:<{width}}  {faults[name].description}" for name in faults)
 
 
+def parse_accounts(items: list[str], *, source: str) -> dict[str, str]:
+    """``ID:SECRET`` items as client id -> secret; a precise error names the bad item."""
+    accounts: dict[str, str] = {}
+    for index, item in enumerate(items):
+        client_id, sep, secret = item.partition(":")
+        # the item itself may hold a secret: name its position, never echo it
+        if not sep or not client_id or not secret:
+            raise InvalidArgument(
+                f"{source} item {index + 1}: expected ID:SECRET with both parts non-empty"
+            )
+        if client_id in accounts:
+            raise InvalidArgument(f"{source}: account {client_id!r} given twice")
+        accounts[client_id] = secret
+    return accounts
+
+
+def _accounts(args: argparse.Namespace) -> dict[str, str] | None:
+    if args.account:
+        return parse_accounts(args.account, source="--account")
+    from_env = os.environ.get(ACCOUNTS_ENV, "").replace(",", " ").split()
+    if from_env:
+        return parse_accounts(from_env, source=ACCOUNTS_ENV)
+    return None
+
+
 def _handle(args: argparse.Namespace) -> int:
     if args.list_faults:
         print(list_faults())
@@ -76,34 +125,40 @@ def _handle(args: argparse.Namespace) -> int:
         raise InvalidArgument(
             f"unknown fault {args.fault!r}; `deribit-contract serve --list-faults` shows the names"
         )
-    return _serve(args)
+    return _serve(args, _accounts(args))
 
 
-def _serve(args: argparse.Namespace) -> int:
+def _serve(args: argparse.Namespace, accounts: dict[str, str] | None) -> int:
     import uvicorn
 
     from deribit_contract.exchange.accounts import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
-    from deribit_contract.exchange.clock import MonotonicClock
+    from deribit_contract.exchange.clock import Clock, FakeClock, WallClock
     from deribit_contract.exchange.ratelimit import RateLimitConfig
     from deribit_contract.exchange.simulator import SimulatedExchange
     from deribit_contract.transports.asgi import WS_PATH, build_app
     from deribit_contract.transports.server import bind_socket, uvicorn_config
 
-    # real elapsed time, so rate-limit credits refill while a human or CI job is calling
+    # the wall clock also refills rate-limit credits while a human or CI job is calling
+    clock: Clock = WallClock() if args.clock == "wall" else FakeClock()
     exchange = SimulatedExchange(
         seed=args.seed,
         fault=args.fault,
         rate_limit=RateLimitConfig() if args.rate_limit else None,
-        clock=MonotonicClock(),
+        clock=clock,
+        accounts=accounts,
     )
+    if accounts is None:
+        credentials = f"client_id={DEFAULT_CLIENT_ID} client_secret={DEFAULT_CLIENT_SECRET}"
+    else:
+        credentials = "client_id " + ", ".join(accounts) + " (secrets as configured)"
     sock = bind_socket(args.host, args.port)
     port = sock.getsockname()[1]
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(
         f"simulated Deribit on http://{host}:{port}/api/v2 and ws://{host}:{port}{WS_PATH}\n"
         f"  fault: {args.fault or 'none (correct exchange)'}, seed: {args.seed}, "
-        f"rate limit: {'on' if args.rate_limit else 'off'}\n"
-        f"  credentials: client_id={DEFAULT_CLIENT_ID} client_secret={DEFAULT_CLIENT_SECRET}\n"
+        f"rate limit: {'on' if args.rate_limit else 'off'}, clock: {args.clock}\n"
+        f"  credentials: {credentials}\n"
         "  Ctrl-C stops it",
         file=sys.stderr,
         flush=True,

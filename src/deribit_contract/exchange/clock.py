@@ -3,8 +3,10 @@
 The exchange reads microseconds from a :class:`Clock` for ``usIn``/``usOut`` and every
 timestamp it writes, and calls :meth:`Clock.tick` with the simulated processing time of each
 request. Tests inject a :class:`FakeClock`, so every timestamp (and the rate-limit refill) is a
-pure function of the seed and the calls made; a server that wants real refill timing injects a
+pure function of the seed and the calls made; a test that wants real refill timing injects a
 :class:`MonotonicClock`, which still starts from a fixed epoch so no wall-clock date leaks out.
+``deribit-contract serve`` runs on a :class:`WallClock` by default: real clients compare the
+exchange's timestamps with their own and sign requests with the current time.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Protocol, runtime_checkable
 
 from deribit_contract.errors import InvalidArgument
 
-__all__ = ["DEFAULT_EPOCH_US", "Clock", "FakeClock", "MonotonicClock"]
+__all__ = ["DEFAULT_EPOCH_US", "Clock", "FakeClock", "MonotonicClock", "WallClock"]
 
 #: 2026-01-01T00:00:00Z in microseconds: the start of simulated time unless a test picks another.
 DEFAULT_EPOCH_US = 1_767_225_600_000_000
@@ -90,3 +92,18 @@ class MonotonicClock:
             raise InvalidArgument(f"a clock cannot go backwards (asked to move by {delta} µs)")
         with self._lock:
             self._offset_us += delta
+
+
+class WallClock:
+    """The real time of day, as live Deribit reports it (``--clock wall``, the serve default).
+
+    Needed by real clients: HMAC signatures carry the client's current time and are refused
+    outside a 60 s window, and bots compare order timestamps with their own clock.
+    """
+
+    def now_us(self) -> int:
+        """Microseconds since the Unix epoch, now."""
+        return time.time_ns() // 1000
+
+    def tick(self, us: int) -> None:
+        """Ignored: real time already passed while the request was handled."""
