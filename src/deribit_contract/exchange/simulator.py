@@ -152,6 +152,16 @@ class SimulatedExchange:
 
         return remove
 
+    def client_for(self, auth: Auth) -> str | None:
+        """The account a bearer token acts for now (None when absent, unknown or expired)."""
+        if auth.kind != "bearer":
+            return None
+        with self._lock:
+            try:
+                return self._accounts.authorize(auth, None, now_us=self.clock.now_us())
+            except RpcError:
+                return None
+
     def ticker(self, instrument_name: str) -> dict[str, Any]:
         """The ``public/ticker`` result for ``instrument_name`` now (no call is recorded)."""
         with self._lock:

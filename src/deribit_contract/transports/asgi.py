@@ -3,30 +3,32 @@
 HTTP requests go through ``gateway.handle_http`` (shared with the respx mock, so both doors give
 the same answers). The WebSocket endpoint ``/ws/api/v2`` takes one JSON-RPC request per frame;
 a token is read from ``params.access_token`` or remembered from a successful ``public/auth``
-on the same socket (Deribit's connection-scoped session). No input may crash a handler: every
+on the same socket (Deribit's connection-scoped session); subscriptions and heartbeats live in
+:class:`~deribit_contract.transports.ws_session.WsSession`, and one ordered outbox per socket
+carries replies, notifications and heartbeats. No input may crash a handler: every
 failure becomes a JSON-RPC error envelope, and the server keeps serving.
 """
 
 from __future__ import annotations
 
-import orjson
+import asyncio
+
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from deribit_contract.exchange.jsonrpc import Auth, ErrorCode
+from deribit_contract.exchange.jsonrpc import ErrorCode
 from deribit_contract.transports.gateway import (
     MAX_BODY_BYTES,
     ExchangeLike,
     HttpReply,
     encode,
     handle_http,
-    parse_json_body,
-    take_access_token,
     transport_error,
 )
+from deribit_contract.transports.ws_session import CLOSE, WsSession
 
 __all__ = ["WS_PATH", "build_app"]
 
@@ -79,36 +81,21 @@ def _respond(reply: HttpReply) -> Response:
     return Response(reply.body, status_code=reply.status, media_type=reply.content_type)
 
 
-def _ws_reply(exchange: ExchangeLike, data: str | bytes, session: Auth) -> tuple[bytes, Auth]:
-    """Answer one WebSocket frame; returns the reply and the (maybe newly) authenticated session."""
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    message, failure = parse_json_body(raw, exchange=exchange)
-    if failure is not None:
-        return orjson.dumps(failure), session
-    message, auth = take_access_token(message, Auth())
-    if auth.kind == "none":
-        auth = session
-    try:
-        envelope = exchange.handle(message, auth=auth)
-        body = orjson.dumps(envelope)
-    except Exception as exc:  # the exchange promises not to raise; a bug must not drop the socket
-        envelope = transport_error(
-            ErrorCode.INTERNAL_ERROR,
-            "Internal error",
-            data={"reason": type(exc).__name__},
-            exchange=exchange,
-        )
-        return orjson.dumps(envelope), session
-    if isinstance(message, dict) and message.get("method") == "public/auth":
-        result = envelope.get("result")
-        token = result.get("access_token") if isinstance(result, dict) else None
-        if isinstance(token, str) and token:
-            session = Auth(kind="bearer", token=token)
-    return body, session
+async def _send_all(websocket: WebSocket, outbox: asyncio.Queue[bytes]) -> None:
+    """Send replies, notifications and heartbeats in order; close on the CLOSE marker."""
+    while True:
+        message = await outbox.get()
+        if message == CLOSE:
+            await websocket.close(code=1000, reason="heartbeat test_request not answered")
+            return
+        await websocket.send_text(message.decode("utf-8"))
 
 
-def build_app(exchange: ExchangeLike) -> Starlette:
-    """A Starlette app serving ``exchange`` over HTTP (``/api/v2...``) and WebSocket (``/ws/api/v2``)."""
+def build_app(exchange: ExchangeLike, *, heartbeat_scale: float = 1.0) -> Starlette:
+    """A Starlette app serving ``exchange`` over HTTP (``/api/v2...``) and WebSocket (``/ws/api/v2``).
+
+    ``heartbeat_scale`` is the real length of one heartbeat-interval second (tests shrink it).
+    """
 
     async def http_endpoint(request: Request) -> Response:
         try:
@@ -140,19 +127,29 @@ def build_app(exchange: ExchangeLike) -> Starlette:
 
     async def ws_endpoint(websocket: WebSocket) -> None:
         await websocket.accept()
-        session = Auth()
+        loop = asyncio.get_running_loop()
+        outbox: asyncio.Queue[bytes] = asyncio.Queue()
+
+        def push(message: bytes) -> None:
+            # notifications may come from any thread (an HTTP request, a direct call)
+            loop.call_soon_threadsafe(outbox.put_nowait, message)
+
+        session = WsSession(exchange, push, seconds_per_second=heartbeat_scale)
+        sender = asyncio.create_task(_send_all(websocket, outbox))
         try:
-            while True:
+            while not sender.done():
                 frame = await websocket.receive()
                 if frame["type"] == "websocket.disconnect":
                     return
                 data = frame.get("text")
                 if data is None:
                     data = frame.get("bytes") or b""
-                reply, session = _ws_reply(exchange, data, session)
-                await websocket.send_text(reply.decode("utf-8"))
-        except WebSocketDisconnect:
-            return
+                outbox.put_nowait(session.answer(data))
+        except (WebSocketDisconnect, RuntimeError):
+            return  # RuntimeError: the sender closed the socket (missed heartbeat)
+        finally:
+            session.close()
+            sender.cancel()
 
     return Starlette(
         routes=[

@@ -30,6 +30,7 @@ __all__ = [
     "HttpReply",
     "auth_from_header",
     "convert_query",
+    "exchange_time_us",
     "handle_http",
     "html_500",
     "status_for",
@@ -111,7 +112,8 @@ class HttpReply:
     content_type: str = "application/json"
 
 
-def _now_us(exchange: object) -> int:
+def exchange_time_us(exchange: object) -> int:
+    """Now on the exchange's clock in µs (wall time when it has none)."""
     # the exchange's (usually fake) clock keeps usIn/usOut deterministic; wall time is the fallback
     clock = getattr(exchange, "clock", None)
     now_us = getattr(clock, "now_us", None)
@@ -131,7 +133,7 @@ def transport_error(
     exchange: object = None,
 ) -> dict[str, Any]:
     """An error envelope for a request that never reached the exchange (parse, size, type)."""
-    now = _now_us(exchange)
+    now = exchange_time_us(exchange)
     return error_envelope(request_id, code, message, data=data, us_in=now, us_out=now)
 
 

@@ -73,6 +73,7 @@ class LocalExchangeServer:
     ``exchange=`` to serve one you built (and keep a handle on its state), or ``fault``/``seed``/
     ``rate_limit`` to build one. ``port=0`` (the default) picks a free port; ``server.port`` tells
     which. Starting waits until the socket accepts; stopping waits at most a few seconds.
+    ``heartbeat_scale`` is the real length of a heartbeat-interval second (tests shrink it).
     """
 
     def __init__(
@@ -86,6 +87,7 @@ class LocalExchangeServer:
         rate_limit: Any = None,
         allow_non_loopback: bool = False,
         startup_timeout: float = 10.0,
+        heartbeat_scale: float = 1.0,
     ) -> None:
         if not is_loopback(host) and not allow_non_loopback:
             raise InvalidArgument(
@@ -104,6 +106,7 @@ class LocalExchangeServer:
         self.host = host
         self._requested_port = port
         self._startup_timeout = startup_timeout
+        self._heartbeat_scale = heartbeat_scale
         self._sock: socket.socket | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -131,7 +134,9 @@ class LocalExchangeServer:
         if self._thread is not None:
             raise InvalidArgument("the server is already running")
         self._sock = bind_socket(self.host, self._requested_port)
-        self._server = uvicorn.Server(uvicorn_config(build_app(self.exchange)))
+        self._server = uvicorn.Server(
+            uvicorn_config(build_app(self.exchange, heartbeat_scale=self._heartbeat_scale))
+        )
         self._thread = threading.Thread(
             target=self._server.run,
             kwargs={"sockets": [self._sock]},

@@ -1,0 +1,214 @@
+"""WebSocket the way bots use it: client_signature auth, subscriptions, notifications, heartbeats."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import ClientConnection, connect
+
+from deribit_contract._paths import fixtures_dir
+from deribit_contract.exchange import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, SimulatedExchange
+from deribit_contract.exchange.clock import WallClock
+from deribit_contract.transports.server import LocalExchangeServer
+
+BTC = "BTC-PERPETUAL"
+OTHER_ID, OTHER_SECRET = "other-desk", "other-desk-secret"
+SCALE = 0.01  # one heartbeat-interval second lasts 10 ms here
+
+
+def capture(relative: str) -> Any:
+    return orjson.loads((fixtures_dir() / "captured" / "realdata" / relative).read_bytes())
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[LocalExchangeServer]:
+    exchange = SimulatedExchange(
+        seed=4,
+        clock=WallClock(),
+        accounts={DEFAULT_CLIENT_ID: DEFAULT_CLIENT_SECRET, OTHER_ID: OTHER_SECRET},
+    )
+    with LocalExchangeServer(exchange=exchange, heartbeat_scale=SCALE) as running:
+        yield running
+
+
+class Socket:
+    """A raw JSON-RPC WebSocket that keeps notifications apart from replies."""
+
+    def __init__(self, ws: ClientConnection) -> None:
+        self.ws = ws
+        self.next_id = 0
+        self.pushed: list[dict[str, Any]] = []
+
+    def call(self, method: str, **params: Any) -> dict[str, Any]:
+        self.next_id += 1
+        self.ws.send(
+            orjson.dumps(
+                {"jsonrpc": "2.0", "id": self.next_id, "method": method, "params": params}
+            ).decode()
+        )
+        while True:
+            message = self.receive()
+            if message.get("id") == self.next_id:
+                return message
+            self.pushed.append(message)
+
+    def receive(self, timeout: float = 3.0) -> dict[str, Any]:
+        message: dict[str, Any] = orjson.loads(self.ws.recv(timeout=timeout))
+        return message
+
+    def notifications(self, count: int) -> list[dict[str, Any]]:
+        while len(self.pushed) < count:
+            self.pushed.append(self.receive())
+        taken, self.pushed = self.pushed[:count], self.pushed[count:]
+        return taken
+
+    def signed_auth(self, client_id: str, secret: str) -> dict[str, Any]:
+        ts, nonce = int(time.time() * 1000), f"n{time.monotonic_ns()}"
+        signature = hmac.new(
+            secret.encode(), f"{ts}\n{nonce}\n".encode(), hashlib.sha256
+        ).hexdigest()
+        return self.call(
+            "public/auth",
+            grant_type="client_signature",
+            client_id=client_id,
+            timestamp=ts,
+            nonce=nonce,
+            data="",
+            signature=signature,
+        )
+
+
+@pytest.fixture
+def sock(server: LocalExchangeServer) -> Iterator[Socket]:
+    with connect(server.ws_url, proxy=None) as ws:
+        yield Socket(ws)
+
+
+def test_client_signature_socket_gets_user_notifications_for_its_close(
+    server: LocalExchangeServer, sock: Socket
+) -> None:
+    assert sock.signed_auth(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)["result"]["token_type"] == (
+        "bearer"
+    )
+    server.exchange.set_position(BTC, 200)
+    channels = [f"user.orders.{BTC}.raw", f"user.trades.{BTC}.raw", f"user.changes.{BTC}.raw"]
+    assert sock.call("private/subscribe", channels=channels)["result"] == channels
+    close = sock.call("private/close_position", instrument_name=BTC, type="market")["result"]
+    orders, trades, changes = sock.notifications(3)
+    assert orders["method"] == "subscription"
+    assert orders["params"] == {"channel": channels[0], "data": close["order"]}
+    assert orders["params"]["data"]["order_state"] == "filled"
+    assert trades["params"] == {"channel": channels[1], "data": close["trades"]}
+    data = changes["params"]["data"]
+    assert (data["instrument_name"], data["orders"], data["trades"]) == (
+        BTC,
+        [close["order"]],
+        close["trades"],
+    )
+    assert data["positions"][0]["size"] == 0.0
+    # the envelopes and the user.changes payload have the real notifications' keys
+    real_orders = capture("notifications/roq__user.orders__1.json")
+    real_changes = capture("notifications/roq__user.changes__ioc_filled_1.json")
+    assert (set(orders), set(orders["params"])) == (set(real_orders), set(real_orders["params"]))
+    assert set(data) == set(real_changes["params"]["data"])
+
+
+def test_changes_made_over_http_and_by_other_accounts(
+    server: LocalExchangeServer, sock: Socket
+) -> None:
+    token = sock.call(
+        "/public/auth",
+        grant_type="client_credentials",
+        client_id=OTHER_ID,
+        client_secret=OTHER_SECRET,
+    )["result"]["access_token"]
+    assert sock.call("private/subscribe", channels=["user.orders.any.any.raw"])["result"] == [
+        "user.orders.any.any.raw"
+    ]
+    # another account's order is not this connection's business
+    server.exchange.set_position("ETH-PERPETUAL", 5, client_id=DEFAULT_CLIENT_ID)
+    other = httpx.get(
+        f"{server.url}/api/v2/public/auth",
+        params={
+            "grant_type": "client_credentials",
+            "client_id": DEFAULT_CLIENT_ID,
+            "client_secret": DEFAULT_CLIENT_SECRET,
+        },
+    ).json()["result"]["access_token"]
+    headers = {"Authorization": f"Bearer {other}"}
+    params = {"instrument_name": "ETH-PERPETUAL", "type": "market"}
+    assert (
+        "result"
+        in httpx.get(
+            f"{server.url}/api/v2/private/close_position", params=params, headers=headers
+        ).json()
+    )
+    # the account's own order placed over HTTP is pushed to its socket
+    mine = {"Authorization": f"Bearer {token}"}
+    buy = {"instrument_name": BTC, "amount": 10, "type": "limit", "price": 1000}
+    placed = httpx.get(f"{server.url}/api/v2/private/buy", params=buy, headers=mine).json()[
+        "result"
+    ]
+    (pushed,) = sock.notifications(1)
+    assert pushed["params"]["data"]["order_id"] == placed["order"]["order_id"]
+    assert sock.call("private/unsubscribe", channels=["user.orders.any.any.raw"])["result"] == [
+        "user.orders.any.any.raw"
+    ]
+    cancel = {"order_id": placed["order"]["order_id"]}
+    assert (
+        "result"
+        in httpx.get(f"{server.url}/api/v2/private/cancel", params=cancel, headers=mine).json()
+    )
+    with pytest.raises(TimeoutError):
+        sock.receive(timeout=0.3)
+
+
+def test_private_channels_need_private_subscribe_on_an_authenticated_socket(sock: Socket) -> None:
+    assert sock.call("public/subscribe", channels=[f"user.orders.{BTC}.raw"])["result"] == []
+    refused = sock.call("private/subscribe", channels=[f"user.orders.{BTC}.raw"])
+    assert refused["error"]["code"] == 13009
+    unknown = sock.call("public/subscribe", channels=["book.BTC-PERPETUAL.none.10.100ms"])
+    assert unknown["result"] == []
+    missing = sock.call("public/subscribe")
+    assert missing["error"]["data"]["param"] == "channels"
+
+
+def test_ticker_subscription_sends_the_ticker_now_and_after_fills(
+    server: LocalExchangeServer, sock: Socket
+) -> None:
+    channel = f"ticker.{BTC}.100ms"
+    assert sock.call("public/subscribe", channels=[channel])["result"] == [channel]
+    (first,) = sock.notifications(1)
+    assert first["params"]["channel"] == channel
+    assert first["params"]["data"]["instrument_name"] == BTC
+    ask = first["params"]["data"]["best_ask_amount"]
+    sock.signed_auth(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
+    sock.call("private/buy", instrument_name=BTC, amount=ask, type="market")
+    (second,) = sock.notifications(1)
+    assert second["params"]["data"]["best_ask_price"] > first["params"]["data"]["best_ask_price"]
+    assert sock.call("public/unsubscribe_all")["result"] == "ok"
+
+
+def test_heartbeat_test_requests_and_the_close_when_unanswered(sock: Socket) -> None:
+    too_short = sock.call("public/set_heartbeat", interval=5)["error"]
+    assert (too_short["code"], too_short["data"]["param"]) == (-32602, "interval")
+    assert sock.call("public/set_heartbeat", interval=10)["result"] == "ok"
+    request = sock.receive()
+    assert request == {"jsonrpc": "2.0", "method": "heartbeat", "params": {"type": "test_request"}}
+    assert "result" in sock.call("public/test")
+    assert sock.receive()["params"]["type"] == "test_request"  # answered: the socket lives on
+    with pytest.raises(ConnectionClosed):  # unanswered: closed after the next interval
+        drain(sock)
+
+
+def drain(sock: Socket) -> None:
+    for _ in range(10):
+        sock.receive()

@@ -1,0 +1,239 @@
+"""One WebSocket connection to the staging exchange: its session, subscriptions and heartbeat.
+
+JSON-RPC requests go to the exchange as on HTTP; a token from ``public/auth`` on the socket
+authenticates the connection (Deribit's connection scope). The connection-level methods are
+answered here, because they exist only on a socket:
+
+* ``public/subscribe`` / ``private/subscribe`` (``channels``: result is the list subscribed;
+  ``user.*`` channels need ``private/subscribe`` on an authenticated connection, else 13009),
+  ``public/unsubscribe`` / ``private/unsubscribe`` and ``…/unsubscribe_all``;
+* ``public/set_heartbeat`` (``interval`` >= 10 s) and ``public/disable_heartbeat``: every
+  interval the server sends ``{"method": "heartbeat", "params": {"type": "test_request"}}``; a
+  connection that did not answer the previous one with ``public/test`` is closed, as Deribit does.
+
+Messages leave through ``push`` (thread-safe, supplied by the server), so replies, notifications
+and heartbeats share one ordered outbox. Notifications come from the exchange's change listener
+and from ticker subscriptions (one ticker message on subscribe, then one after each fill).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+from deribit_contract.exchange.events import AccountChange
+from deribit_contract.exchange.jsonrpc import Auth, ErrorCode, method_name, success_envelope
+from deribit_contract.transports.gateway import (
+    ExchangeLike,
+    exchange_time_us,
+    parse_json_body,
+    take_access_token,
+    transport_error,
+)
+from deribit_contract.transports.subscriptions import (
+    Channel,
+    notification,
+    parse_channel,
+    user_notifications,
+)
+
+__all__ = ["CLOSE", "MIN_HEARTBEAT_S", "WsSession"]
+
+#: what ``push`` receives when the connection must be closed (a missed heartbeat)
+CLOSE = b""
+MIN_HEARTBEAT_S = 10  # Deribit refuses shorter heartbeat intervals
+_SUBSCRIBE = ("public/subscribe", "private/subscribe")
+_UNSUBSCRIBE = ("public/unsubscribe", "private/unsubscribe")
+_UNSUBSCRIBE_ALL = ("public/unsubscribe_all", "private/unsubscribe_all")
+_HEARTBEAT = ("public/set_heartbeat", "public/disable_heartbeat")
+SESSION_METHODS = frozenset(_SUBSCRIBE + _UNSUBSCRIBE + _UNSUBSCRIBE_ALL + _HEARTBEAT)
+
+
+class _Refusal(Exception):
+    def __init__(self, code: int, message: str, data: Any = None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.data = code, message, data
+
+
+class WsSession:
+    """The state of one connection; ``answer`` is called per frame, ``close`` at the end.
+
+    ``seconds_per_second`` scales heartbeat intervals (tests run a 10 s heartbeat in 0.1 s).
+    """
+
+    def __init__(
+        self,
+        exchange: ExchangeLike,
+        push: Callable[[bytes], None],
+        *,
+        seconds_per_second: float = 1.0,
+    ) -> None:
+        self.exchange = exchange
+        self.auth = Auth()
+        self.channels: dict[str, Channel] = {}
+        self._push = push
+        self._scale = seconds_per_second
+        self._heartbeat: asyncio.Task[None] | None = None
+        self._awaiting_test = False
+        add_listener = getattr(exchange, "add_listener", None)
+        self._remove_listener: Callable[[], None] | None = (
+            add_listener(self._on_changes) if callable(add_listener) else None
+        )
+
+    def close(self) -> None:
+        """Stop the heartbeat and the notifications (the socket is gone)."""
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+        if self._remove_listener is not None:
+            self._remove_listener()
+            self._remove_listener = None
+
+    def answer(self, data: str | bytes) -> bytes:
+        """The reply to one frame (notifications it causes are pushed after it)."""
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        message, failure = parse_json_body(raw, exchange=self.exchange)
+        if failure is not None:
+            return orjson.dumps(failure)
+        message, auth = take_access_token(message, Auth())
+        if auth.kind == "none":
+            auth = self.auth
+        raw_method = message.get("method") if isinstance(message, dict) else None
+        method = method_name(raw_method) if isinstance(raw_method, str) else ""
+        if method == "public/test":
+            self._awaiting_test = False
+        if isinstance(message, dict) and method in SESSION_METHODS:
+            return orjson.dumps(self._session_method(message, method, auth))
+        try:
+            envelope = self.exchange.handle(message, auth=auth)
+        except Exception as exc:  # the exchange promises not to raise; never drop the socket
+            envelope = transport_error(
+                ErrorCode.INTERNAL_ERROR,
+                "Internal error",
+                data={"reason": type(exc).__name__},
+                exchange=self.exchange,
+            )
+        if method == "public/auth":
+            result = envelope.get("result")
+            token = result.get("access_token") if isinstance(result, dict) else None
+            if isinstance(token, str) and token:
+                self.auth = Auth(kind="bearer", token=token)
+        return orjson.dumps(envelope)
+
+    # --- connection-level methods ---------------------------------------------------------
+
+    def _session_method(self, message: dict[str, Any], method: str, auth: Auth) -> dict[str, Any]:
+        request_id = message.get("id")
+        params = message.get("params") or {}
+        try:
+            if not isinstance(params, dict):
+                raise _Refusal(ErrorCode.INVALID_PARAMS, "Invalid params", {"param": "params"})
+            result = self._run(method, params, auth)
+        except _Refusal as refusal:
+            return transport_error(
+                refusal.code,
+                refusal.message,
+                data=refusal.data,
+                request_id=request_id,
+                exchange=self.exchange,
+            )
+        now = exchange_time_us(self.exchange)
+        return success_envelope(request_id, result, us_in=now, us_out=now)
+
+    def _run(self, method: str, params: dict[str, Any], auth: Auth) -> Any:
+        if method in _SUBSCRIBE:
+            return self._subscribe(
+                _channel_names(params), private=method.startswith("private/"), auth=auth
+            )
+        if method in _UNSUBSCRIBE:
+            names = _channel_names(params)
+            return [name for name in names if self.channels.pop(name, None) is not None]
+        if method in _UNSUBSCRIBE_ALL:
+            self.channels.clear()
+            return "ok"
+        if method == "public/disable_heartbeat":
+            if self._heartbeat is not None:
+                self._heartbeat.cancel()
+                self._heartbeat = None
+            return "ok"
+        interval = params.get("interval")
+        if isinstance(interval, bool) or not isinstance(interval, (int, float)):
+            raise _Refusal(
+                ErrorCode.INVALID_PARAMS,
+                "Invalid params",
+                {"reason": "value required", "param": "interval"},
+            )
+        if interval < MIN_HEARTBEAT_S:
+            raise _Refusal(
+                ErrorCode.INVALID_PARAMS,
+                "Invalid params",
+                {"reason": f"must be at least {MIN_HEARTBEAT_S}", "param": "interval"},
+            )
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+        self._awaiting_test = False
+        self._heartbeat = asyncio.get_running_loop().create_task(self._beat(float(interval)))
+        return "ok"
+
+    def _subscribe(self, names: list[str], *, private: bool, auth: Auth) -> list[str]:
+        channels = [c for c in (parse_channel(name) for name in names) if c is not None]
+        if private and any(c.private for c in channels) and self._client(auth) is None:
+            raise _Refusal(ErrorCode.UNAUTHORIZED, "unauthorized")
+        if not private:
+            channels = [c for c in channels if not c.private]  # user.* needs private/subscribe
+        if private:
+            self.auth = auth if auth.kind == "bearer" else self.auth
+        for channel in channels:
+            self.channels[channel.name] = channel
+        for channel in channels:
+            if channel.family == "ticker" and channel.instrument is not None:
+                self._push_ticker(channel)
+        return [channel.name for channel in channels]
+
+    # --- notifications and heartbeats -----------------------------------------------------
+
+    def _client(self, auth: Auth) -> str | None:
+        client_for = getattr(self.exchange, "client_for", None)
+        if not callable(client_for):
+            return None
+        client = client_for(auth)
+        return client if isinstance(client, str) else None
+
+    def _on_changes(self, changes: list[AccountChange]) -> None:
+        channels = list(self.channels.values())
+        if not channels:
+            return
+        for message in user_notifications(channels, self._client(self.auth), changes):
+            self._push(orjson.dumps(message))
+        touched = {change.instrument_name for change in changes if change.trades}
+        for channel in channels:
+            if channel.family == "ticker" and channel.instrument in touched:
+                self._push_ticker(channel)
+
+    def _push_ticker(self, channel: Channel) -> None:
+        ticker = getattr(self.exchange, "ticker", None)
+        if callable(ticker) and channel.instrument is not None:
+            self._push(orjson.dumps(notification(channel.name, ticker(channel.instrument))))
+
+    async def _beat(self, interval_s: float) -> None:
+        while True:
+            await asyncio.sleep(interval_s * self._scale)
+            if self._awaiting_test:
+                self._push(CLOSE)  # the previous test_request went unanswered
+                return
+            self._awaiting_test = True
+            message = {"jsonrpc": "2.0", "method": "heartbeat", "params": {"type": "test_request"}}
+            self._push(orjson.dumps(message))
+
+
+def _channel_names(params: dict[str, Any]) -> list[str]:
+    channels = params.get("channels")
+    if not isinstance(channels, list) or not channels:
+        raise _Refusal(
+            ErrorCode.INVALID_PARAMS,
+            "Invalid params",
+            {"reason": "value required", "param": "channels"},
+        )
+    return [str(name) for name in channels]
