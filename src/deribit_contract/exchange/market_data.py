@@ -59,10 +59,14 @@ def _listed(instrument: Instrument, currency: str, kind: str) -> bool:
 
 
 def _get_instruments(ctx: Context) -> Any:
+    """Active instruments, or with ``expired=true`` those whose expiry has passed (as Deribit)."""
     currency, kind = currency_filter(ctx, required=False), _kind_filter(ctx)
-    if opt_bool(ctx.params, "expired", default=False):
-        return []  # perpetuals never expire
-    return [i.to_json() for i in INSTRUMENTS.values() if _listed(i, currency, kind)]
+    expired = opt_bool(ctx.params, "expired", default=False)
+    return [
+        i.to_json()
+        for i in INSTRUMENTS.values()
+        if _listed(i, currency, kind) and (i.expiration_timestamp <= ctx.now_ms) == expired
+    ]
 
 
 def _get_currencies(_ctx: Context) -> Any:
