@@ -63,6 +63,13 @@ def test_bad_requests_get_json_rpc_errors(message: object, code: int, echoed_id:
     assert envelope.get("id") == echoed_id
 
 
+def test_public_test_raises_on_request_and_checks_its_param(client: Client) -> None:
+    assert client.call("public/test")["result"]["version"]
+    error = error_of(client.call("public/test", expected_result="exception"))
+    assert error["code"] == facts.ErrorCode.INTERNAL_SERVER_ERROR
+    assert error_of(client.call("public/test", expected_result="nope"))["code"] == -32602
+
+
 def test_missing_param_names_it_like_deribit(client: Client) -> None:
     error = error_of(client.call("public/get_instrument"))
     assert error == {

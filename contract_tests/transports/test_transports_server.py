@@ -135,9 +135,10 @@ def test_streamed_huge_body_is_cut_off_and_server_survives(
 
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
 def test_other_http_methods_and_paths(module_server: LocalExchangeServer, method: str) -> None:
-    _assert_rpc_error(
-        httpx.request(method, f"{module_server.url}/api/v2/{CLOSE}", content=b"{}"), -32600
-    )
+    refused = httpx.request(method, f"{module_server.url}/api/v2/{CLOSE}", content=b"{}")
+    assert refused.status_code == 405, refused.text
+    assert refused.headers["allow"] == "GET, POST"
+    assert refused.json()["error"]["code"] == -32600  # still a JSON-RPC envelope saying why
     _assert_rpc_error(httpx.get(f"{module_server.url}/not/the/api"), -32601)
     _assert_rpc_error(httpx.get(f"{module_server.url}/api/v2"), -32600)
 

@@ -13,8 +13,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from deribit_contract._fileio import atomic_write_text
 from deribit_contract._paths import schemas_dir
 from deribit_contract.schema.generate import check, default_inputs, render, write
+from deribit_contract.schema.openapi import OPENAPI_NAMES
 
 __all__ = ["register"]
 
@@ -57,6 +59,18 @@ def register(subparsers: Any) -> None:
         nargs=2,
         metavar=("OLD.md", "NEW.md"),
         help="compare two versions of the page: contract changes, each breaking or not",
+    )
+    actions.add_argument(
+        "--openapi",
+        type=Path,
+        metavar="PATH",
+        help="write the OpenAPI 3.1 document (the committed schemas/openapi.json) to PATH",
+    )
+    parser.add_argument(
+        "--mode",
+        choices=tuple(OPENAPI_NAMES),
+        default="observed",
+        help="with --openapi: observed (errata applied, default) or documented (the table verbatim)",
     )
     parser.add_argument(
         "--format",
@@ -118,7 +132,19 @@ def _diff(args: argparse.Namespace) -> int:
     )
 
 
-_ACTIONS: dict[str, Callable[[argparse.Namespace], int]] = {"check": _check, "diff": _diff}
+def _openapi(args: argparse.Namespace) -> int:
+    source, errata, _out = _inputs(args)
+    target: Path = args.openapi
+    atomic_write_text(target, render(source=source, errata=errata)[OPENAPI_NAMES[args.mode]])
+    print(f"schemas: wrote the {args.mode} OpenAPI 3.1 document to {target}")
+    return EXIT_OK
+
+
+_ACTIONS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "check": _check,
+    "diff": _diff,
+    "openapi": _openapi,
+}
 
 
 def _handle(args: argparse.Namespace) -> int:

@@ -75,7 +75,15 @@ def _auth(ctx: Context) -> Any:
     return ctx.accounts.auth(ctx.params, now_us=ctx.now_us)
 
 
-def _test(_ctx: Context) -> Any:
+def _test(ctx: Context) -> Any:
+    # Deribit: 'The value "exception" will trigger an error response', for testing wrappers. No
+    # capture shows its code; internal_server_error is the kit's choice (see README, simulator).
+    if opt_enum(ctx.params, "expected_result", ("exception",)) == "exception":
+        raise RpcError(
+            ErrorCode.INTERNAL_SERVER_ERROR,
+            "internal_server_error",
+            data={"reason": "expected_result=exception"},
+        )
     return {"version": "1.2.26-sim"}
 
 

@@ -18,6 +18,7 @@ from deribit_contract._paths import repo_root, sources_dir
 from deribit_contract.doctable.reader import read_method_doc
 from deribit_contract.schema.build import build_all
 from deribit_contract.schema.errata import load_errata
+from deribit_contract.schema.openapi import OPENAPI_NAMES, build_openapi
 
 __all__ = ["ERRATA_NAME", "SOURCE_NAME", "Mismatch", "check", "default_inputs", "render", "write"]
 
@@ -40,15 +41,19 @@ def default_inputs() -> tuple[Path, Path]:
 
 
 def render(*, source: Path, errata: Path) -> dict[str, str]:
-    """``{"<mode>/<part>.schema.json": canonical text}`` for every mode and part."""
+    """``{"<mode>/<part>.schema.json": canonical text}`` for every mode and part, plus each
+    mode's OpenAPI document (``openapi.json``, ``openapi.documented.json``) built from them."""
     doc = read_method_doc(source)
     entries = load_errata(errata, repo_root=repo_root())
     built = build_all(doc, entries, source=source, errata_source=errata)
-    return {
+    files = {
         f"{mode}/{part}.schema.json": dump_canonical_json(schema)
         for mode, parts in sorted(built.items())
         for part, schema in sorted(parts.items())
     }
+    for mode, parts in sorted(built.items()):
+        files[OPENAPI_NAMES[mode]] = dump_canonical_json(build_openapi(parts, entries, mode=mode))
+    return files
 
 
 def write(files: dict[str, str], out: Path) -> list[str]:

@@ -78,7 +78,12 @@ def _raw_uri(request: Request) -> str:
 
 
 def _respond(reply: HttpReply) -> Response:
-    return Response(reply.body, status_code=reply.status, media_type=reply.content_type)
+    return Response(
+        reply.body,
+        status_code=reply.status,
+        media_type=reply.content_type,
+        headers=dict(reply.headers),
+    )
 
 
 async def _send_all(websocket: WebSocket, outbox: asyncio.Queue[bytes]) -> None:

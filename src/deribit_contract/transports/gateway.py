@@ -110,6 +110,7 @@ class HttpReply:
     status: int
     body: bytes
     content_type: str = "application/json"
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 def exchange_time_us(exchange: object) -> int:
@@ -290,6 +291,13 @@ def parse_json_body(
         )
 
 
+def _echoable_id(value: object) -> int | str | None:
+    """The request id to echo: JSON-RPC ids are integers or strings; anything else becomes null."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        return None
+    return value
+
+
 def _is_json_content_type(content_type: str | None) -> bool:
     if not content_type:
         return True  # many clients omit it on a JSON body; Deribit reads the body anyway
@@ -338,7 +346,9 @@ def handle_http(
         )
     method = http_method.upper()
     if method not in ("GET", "POST"):
-        return encode(
+        # HTTP's answer to a method the resource does not have is 405 with Allow; the body stays
+        # a JSON-RPC envelope so a JSON-RPC client still reads why.
+        refused = encode(
             transport_error(
                 ErrorCode.INVALID_REQUEST,
                 "Invalid Request",
@@ -346,6 +356,7 @@ def handle_http(
                 exchange=exchange,
             )
         )
+        return HttpReply(405, refused.body, refused.content_type, (("allow", "GET, POST"),))
     message: object
     if method == "GET" and not body:
         if path_method is None:
@@ -374,7 +385,7 @@ def handle_http(
             return encode(failure)
         if path_method is not None and isinstance(message, dict):
             body_method = message.get("method")
-            if body_method is None:
+            if "method" not in message:  # an explicit null is a wrong method, not a missing one
                 message = {**message, "method": path_method}
             elif not isinstance(body_method, str) or method_name(body_method) != method_name(
                 path_method
@@ -387,7 +398,7 @@ def handle_http(
                             "reason": f"method {body_method!r} in the body differs from "
                             f"{path_method!r} in the path"
                         },
-                        request_id=message.get("id"),
+                        request_id=_echoable_id(message.get("id")),
                         exchange=exchange,
                     )
                 )

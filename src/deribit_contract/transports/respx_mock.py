@@ -41,7 +41,9 @@ def answer(
         raw_uri=request.url.raw_path.decode("latin-1"),
     )
     return httpx.Response(
-        reply.status, content=reply.body, headers={"content-type": reply.content_type}
+        reply.status,
+        content=reply.body,
+        headers={"content-type": reply.content_type, **dict(reply.headers)},
     )
 
 
