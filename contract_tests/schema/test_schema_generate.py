@@ -15,6 +15,7 @@ from deribit_contract.cli import main, schemas_cmd
 from deribit_contract.errors import ContractKitError, SchemaBuildError
 from deribit_contract.schema.errata import parse_errata
 from deribit_contract.schema.generate import render
+from deribit_contract.schema.openapi import OPENAPI_NAMES
 from deribit_contract.schema.store import MODES, PARTS
 
 SOURCE = sources_dir() / "private-close_position.md"
@@ -41,7 +42,8 @@ def test_main_dispatches_to_schemas_check(capsys: pytest.CaptureFixture[str]) ->
 def test_generation_is_byte_identical_twice_and_complete(tmp_path: Path) -> None:
     first = render(source=SOURCE, errata=ERRATA)
     assert render(source=SOURCE, errata=ERRATA) == first
-    assert sorted(first) == sorted(f"{m}/{p}.schema.json" for m in MODES for p in PARTS)
+    expected = [f"{m}/{p}.schema.json" for m in MODES for p in PARTS]
+    assert sorted(first) == sorted([*expected, *OPENAPI_NAMES.values()])
     assert run(["schemas", "--out", str(tmp_path / "a")]) == 0
     assert run(["schemas", "--out", str(tmp_path / "b")]) == 0
     for name in first:
