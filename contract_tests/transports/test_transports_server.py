@@ -133,6 +133,18 @@ def test_streamed_huge_body_is_cut_off_and_server_survives(
     _close_works(module_server)
 
 
+def test_a_get_reads_its_query_string_whatever_body_it_carries(
+    module_server: LocalExchangeServer,
+) -> None:
+    api = f"{module_server.url}/api/v2/public/get_instrument"
+    body = b'{"jsonrpc": "2.0", "id": 5, "method": "public/get_instrument", "params": {"instrument_name": "ETH-PERPETUAL"}}'
+    read = httpx.request("GET", api, params={"instrument_name": "BTC-PERPETUAL"}, content=body)
+    assert read.json()["result"]["instrument_name"] == "BTC-PERPETUAL"
+    assert "id" not in read.json()  # the query form carries no id
+    # without a query string the body is the request (Deribit's own curl sample)
+    assert httpx.request("GET", api, content=body).json()["id"] == 5
+
+
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
 def test_other_http_methods_and_paths(module_server: LocalExchangeServer, method: str) -> None:
     refused = httpx.request(method, f"{module_server.url}/api/v2/{CLOSE}", content=b"{}")

@@ -321,9 +321,9 @@ def handle_http(
     must be looked up case-insensitively by the caller's mapping (keys are lower-case here).
     ``raw_uri`` is the request target as sent (path and query string, what a ``deri-hmac-sha256``
     signature covers); without it the path and the re-encoded query are used.
-    GET without a body reads params from the query string and sends no id, as Deribit does; a
-    POST (or a GET carrying a body, as in Deribit's own curl sample) is a JSON-RPC request whose
-    method may also come from the path.
+    A GET with a query string reads its params from it and sends no id, as Deribit does, whatever
+    body it carries; a POST (or a GET with a body and no query string, as in Deribit's own curl
+    sample) is a JSON-RPC request whose method may also come from the path.
     """
     query = list(query)
     if raw_uri is None:
@@ -358,7 +358,7 @@ def handle_http(
         )
         return HttpReply(405, refused.body, refused.content_type, (("allow", "GET, POST"),))
     message: object
-    if method == "GET" and not body:
+    if method == "GET" and (query or not body):
         if path_method is None:
             return encode(
                 transport_error(
