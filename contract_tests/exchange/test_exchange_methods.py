@@ -166,6 +166,11 @@ def test_get_instrument_serves_the_vendor_facts(client: Client, name: str) -> No
         instrument["min_trade_amount"],
         instrument["settlement_currency"],
     ) == expected
+    # integral sizes are JSON integers, as the real listing sends them; prices stay floats
+    for size in ("contract_size", "min_trade_amount"):
+        value = getattr(fact, size)
+        assert isinstance(instrument[size], int if value == int(value) else float), size
+    assert instrument["tick_size_steps"] == []  # futures and perpetuals have one tick
 
 
 def test_ticker_reports_the_top_of_the_book(client: Client) -> None:

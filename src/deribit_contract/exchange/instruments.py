@@ -26,6 +26,13 @@ def as_float(value: Decimal) -> float:
     return float(value)
 
 
+def _as_size(value: Decimal) -> int | float:
+    # get_instrument sends integral sizes as JSON integers (a real ETH future listing:
+    # "contract_size": 1, "min_trade_amount": 1, "tick_size": 0.05, "tick_size_steps": []),
+    # unlike order amounts, which come as floats ("amount": 10.0)
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
 @dataclass(frozen=True)
 class Instrument(InstrumentFacts):
     """One instrument of the simulation: its vendor facts and the seeded book's centre and depth."""
@@ -75,11 +82,11 @@ class Instrument(InstrumentFacts):
             "expiration_timestamp": self.expiration_timestamp,
             "creation_timestamp": self.creation_timestamp,
             "is_active": True,
-            "contract_size": as_float(self.contract_size),
+            "contract_size": _as_size(self.contract_size),
             "tick_size": as_float(self.tick_size),
             "instrument_id": self.instrument_id,
             "settlement_period": self.settlement_period,
-            "min_trade_amount": as_float(self.min_trade_amount),
+            "min_trade_amount": _as_size(self.min_trade_amount),
             "future_type": future_type,
             "max_leverage": self.max_leverage,
             "max_liquidation_commission": 0.0075,
