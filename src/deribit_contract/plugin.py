@@ -36,11 +36,13 @@ from deribit_contract.redaction import Redactor
 from deribit_contract.reporting.observations import RunObservations
 from deribit_contract.transports.client import JsonRpcClient
 
-__all__ = ["OBSERVATIONS_KEY", "PROBLEMS_KEY", "SPEC_KEY", "observations_of"]
+__all__ = ["OBSERVATIONS_KEY", "PROBLEMS_KEY", "REDACTOR_KEY", "SPEC_KEY", "observations_of"]
 
 OBSERVATIONS_KEY = pytest.StashKey[RunObservations]()
 PROBLEMS_KEY = pytest.StashKey[list[str]]()
 SPEC_KEY = pytest.StashKey[TargetSpec]()
+#: the run's redaction: set by `deribit-contract run` before configuration, else made here
+REDACTOR_KEY = pytest.StashKey[Redactor]()
 _PROFILE_KEY = pytest.StashKey[str]()
 _WORKER_OUTPUT = "deribit_contract_observations"
 _RUN_PROFILE = "deribit-contract-run"
@@ -182,6 +184,10 @@ def pytest_configure(config: pytest.Config) -> None:
         except TargetError as exc:  # one clear error instead of a failure in every test
             raise pytest.UsageError(f"deribit-contract: {exc}") from None
     config.stash[SPEC_KEY] = spec
+    redactor = config.stash.setdefault(REDACTOR_KEY, Redactor())
+    redactor.add(spec.client_secret)
+    if spec.client_id and spec.client_secret:
+        redactor.add_basic_credentials(spec.client_id, spec.client_secret)
     _load_run_profile(config, spec)
 
 
@@ -281,7 +287,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     path = config.getoption("deribit_report")
     if path:
         spec = config.stash.get(SPEC_KEY, None)
-        redactor = Redactor([spec.client_secret if spec else None])
+        redactor = config.stash.get(REDACTOR_KEY, None) or Redactor()
+        redactor.add(spec.client_secret if spec else None)
         text = json.dumps(redactor.json(observations.to_json()), indent=2, sort_keys=True)
         atomic_write_text(Path(path), redactor.text(text) + "\n")
 
@@ -311,6 +318,7 @@ def deribit_run(request: pytest.FixtureRequest) -> Iterator[ContractRun]:
         mode=config.getoption("deribit_mode"),
         seed="" if seed is None else str(seed),
         observations=observations_of(config),
+        redactor=config.stash.get(REDACTOR_KEY, None),
     )
     try:
         run.start()

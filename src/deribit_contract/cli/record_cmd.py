@@ -57,6 +57,7 @@ def _handle(args: argparse.Namespace) -> int:
     from deribit_contract.contract.record import default_out_dir, record_scenario
     from deribit_contract.contract.target import CLIENT_ID_ENV, CLIENT_SECRET_ENV
     from deribit_contract.guard import check_target
+    from deribit_contract.redaction import require_strong_secret
 
     if args.amount <= 0:
         raise InvalidArgument(f"--amount must be positive, got {args.amount}")
@@ -83,6 +84,7 @@ def _handle(args: argparse.Namespace) -> int:
         decision = check_target(target, allow_hosts=args.allow_host)
         client_id = os.environ.get(CLIENT_ID_ENV)
         client_secret = os.environ.get(CLIENT_SECRET_ENV)
+        require_strong_secret(client_secret, CLIENT_SECRET_ENV)
         if not client_id or not client_secret:
             raise InvalidArgument(
                 f"recording against {decision.host} needs credentials: set {CLIENT_ID_ENV} and "

@@ -22,9 +22,11 @@ from typing import Any, TextIO
 
 import pytest
 
+from deribit_contract._fileio import atomic_write_text
 from deribit_contract.contract.summary import render_summary
-from deribit_contract.contract.target import parse_target, preflight
-from deribit_contract.redaction import Redactor
+from deribit_contract.contract.target import TargetSpec, parse_target, preflight
+from deribit_contract.errors import ContractKitError, TargetError
+from deribit_contract.redaction import Redactor, redacting_logs
 from deribit_contract.reporting.observations import RunObservations
 
 __all__ = ["build_pytest_args", "register"]
@@ -176,11 +178,21 @@ class _RedactingStream:
 
 
 class _Collector:
-    """Receives the run's observations and problems when the pytest session ends."""
+    """Hands the run's redaction to the plugin; receives the run's observations and problems
+    when the pytest session ends."""
 
-    def __init__(self) -> None:
+    def __init__(self, redactor: Redactor) -> None:
+        self.redactor = redactor
         self.observations: RunObservations | None = None
         self.problems: list[str] = []
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_configure(self, config: pytest.Config) -> None:
+        from deribit_contract.plugin import REDACTOR_KEY
+
+        # one Redactor for the whole run: tokens the suite's clients learn are then masked
+        # in this process's output, the JUnit file, run.json and the coverage reports alike
+        config.stash[REDACTOR_KEY] = self.redactor
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
@@ -207,10 +219,22 @@ def _handle(args: argparse.Namespace) -> int:
         instruments=args.instrument,
         order_budget=args.order_budget,
     )
+    redactor = Redactor([spec.client_secret, os.environ.get("DERIBIT_CLIENT_SECRET")])
+    if spec.client_id and spec.client_secret:
+        redactor.add_basic_credentials(spec.client_id, spec.client_secret)
+    if args.target:
+        redactor.add_url_credentials(args.target)
+    try:
+        with redacting_logs(redactor):
+            return _run(args, spec, redactor)
+    except ContractKitError as exc:  # printed by the CLI: masked like everything else
+        raise TargetError(redactor.text(str(exc))) from None
+
+
+def _run(args: argparse.Namespace, spec: TargetSpec, redactor: Redactor) -> int:
     # an unreachable or non-Deribit URL is one clear error (exit 2), not a failure per test
     preflight(spec)
-    redactor = Redactor([spec.client_secret, os.environ.get("DERIBIT_CLIENT_SECRET")])
-    collector = _Collector()
+    collector = _Collector(redactor)
     out, err = sys.stdout, sys.stderr
     sys.stdout = _RedactingStream(out, redactor)
     sys.stderr = _RedactingStream(err, redactor)
@@ -224,7 +248,10 @@ def _handle(args: argparse.Namespace) -> int:
     if args.report is not None and collector.observations is not None:
         _write_coverage(observations, args.report, redactor)
     verdict = _verdict(code, observations, collector.problems)
-    print(render_summary(observations, problems=collector.problems, exit_code=verdict))
+    # the summary quotes target answers (an auth error may echo the secret): masked too
+    print(
+        redactor.text(render_summary(observations, problems=collector.problems, exit_code=verdict))
+    )
     return verdict
 
 
@@ -241,7 +268,7 @@ def _redact_file(path: Path | None, redactor: Redactor) -> None:
     text = path.read_text(encoding="utf-8")
     masked = redactor.text(text)
     if masked != text:
-        path.write_text(masked, encoding="utf-8")
+        atomic_write_text(path, masked)
 
 
 def _write_coverage(observations: RunObservations, report: Path, redactor: Redactor) -> None:

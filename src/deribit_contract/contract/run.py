@@ -19,6 +19,7 @@ from deribit_contract.contract.cleanup import Cleaner, CleanupReport
 from deribit_contract.contract.session import AmbiguousOutcome, BudgetExhausted, ExchangeSession
 from deribit_contract.contract.target import OpenTarget, TargetSpec, open_target
 from deribit_contract.errors import RateLimited, TargetError, TargetUnavailable
+from deribit_contract.redaction import Redactor
 from deribit_contract.reporting.observations import RunObservations
 from deribit_contract.strategies import Instrument
 
@@ -57,6 +58,8 @@ class ContractRun:
     cleaner: Cleaner | None = None
     instruments: dict[str, Instrument] = field(default_factory=dict)
     cleanup_report: CleanupReport | None = None
+    #: the run's redaction (shared with whatever prints or writes the run's output)
+    redactor: Redactor | None = None
     _stack: ExitStack = field(default_factory=ExitStack)
 
     def __repr__(self) -> str:  # short: Hypothesis prints it with every failing example
@@ -72,7 +75,9 @@ class ContractRun:
         self.observations.mode = self.mode
         self.observations.seed = self.seed
         try:
-            self.target = self._stack.enter_context(open_target(self.spec, seed=sim_seed))
+            self.target = self._stack.enter_context(
+                open_target(self.spec, seed=sim_seed, redactor=self.redactor)
+            )
             self.session = self.target.session()
         except BaseException:
             self._stack.close()

@@ -23,7 +23,7 @@ from deribit_contract.errors import InvalidArgument, TargetError
 from deribit_contract.exchange import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, FAULTS
 from deribit_contract.exchange.simulator import SimulatedExchange
 from deribit_contract.guard import TargetDecision, check_target, strip_userinfo
-from deribit_contract.redaction import Redactor
+from deribit_contract.redaction import Redactor, require_strong_secret
 from deribit_contract.transports.client import HttpJsonRpcClient, JsonRpcClient
 
 __all__ = [
@@ -99,6 +99,7 @@ def parse_target(
         raise InvalidArgument(f"order budget must be >= 0, got {order_budget}")
     client_id = env.get(CLIENT_ID_ENV) or None
     client_secret = env.get(CLIENT_SECRET_ENV) or None
+    require_strong_secret(client_secret, CLIENT_SECRET_ENV)
     if value in ("local", "mock"):
         return TargetSpec(
             kind=value,
@@ -123,6 +124,7 @@ def parse_target(
     parts = urlsplit(decision.url)
     if parts.username and parts.password and not (client_id and client_secret):
         client_id, client_secret = unquote(parts.username), unquote(parts.password)
+        require_strong_secret(client_secret, "the password in the target URL")
     return TargetSpec(
         kind="url",
         url=strip_userinfo(decision.url).rstrip("/"),
@@ -192,6 +194,7 @@ class OpenTarget:
             client = WsJsonRpcClient(self.base_url, timeout=timeout)
         else:
             client = HttpJsonRpcClient(self.base_url, timeout=timeout, transport=self._transport)
+        client.learn = self.redactor.learn_token  # tokens are secrets from the moment they arrive
         self._clients.append(client)
         return client
 
@@ -226,10 +229,14 @@ class OpenTarget:
 
 
 @contextmanager
-def open_target(spec: TargetSpec, *, seed: int = 0) -> Iterator[OpenTarget]:
+def open_target(
+    spec: TargetSpec, *, seed: int = 0, redactor: Redactor | None = None
+) -> Iterator[OpenTarget]:
     """Bring ``spec`` up for a ``with`` block: start the local server or the mock, or just
-    point at the URL (already approved by the guard). Secrets are registered for redaction."""
-    redactor = Redactor([spec.client_secret])
+    point at the URL (already approved by the guard). Secrets are registered for redaction in
+    ``redactor`` (the run's, when the caller has one), and so is every token a client receives."""
+    redactor = redactor if redactor is not None else Redactor()
+    redactor.add(spec.client_secret)
     if spec.client_id and spec.client_secret:
         redactor.add_basic_credentials(spec.client_id, spec.client_secret)
     with ExitStack() as stack:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import socket
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
@@ -133,6 +133,18 @@ def redacted_auth_reply(envelope: dict[str, Any]) -> dict[str, Any]:
 class _ClientBase:
     """What both clients share: closing as a context manager and a repr that shows no token."""
 
+    #: told every access/refresh token the moment a reply carries one (the run's redaction)
+    learn: Callable[[str], None] | None = None
+
+    def _learn_tokens(self, envelope: Mapping[str, Any]) -> None:
+        result = envelope.get("result")
+        if self.learn is None or not isinstance(result, Mapping):
+            return
+        for key in ("access_token", "refresh_token"):
+            token = result.get(key)
+            if isinstance(token, str) and token:
+                self.learn(token)
+
     def close(self) -> None:
         raise NotImplementedError
 
@@ -223,7 +235,9 @@ class HttpJsonRpcClient(_ClientBase):
         self.last_status = response.status_code
         if response.status_code in REDIRECT_STATUSES:
             raise redirect_refusal(url, response.status_code, response.headers.get("location"))
-        return _decode(method, response)
+        envelope = _decode(method, response)
+        self._learn_tokens(envelope)
+        return envelope
 
     def authenticate(self, client_id: str, client_secret: str) -> dict[str, Any]:
         """``public/auth`` (client_credentials); keeps the token for later calls.

@@ -133,6 +133,7 @@ class WsJsonRpcClient(_ClientBase):
                     raw = conn.recv(timeout=remaining)
                     reply = self._parse(method, raw)
                     if "result" in reply or "error" in reply:
+                        self._learn_tokens(reply)
                         return reply
             except TimeoutError:
                 # a late reply would be taken for the next request's: the socket is spent
