@@ -19,6 +19,7 @@ from deribit_contract.exchange.methods import Context
 from deribit_contract.exchange.orders import SimTrade
 from deribit_contract.exchange.params import (
     invalid_params,
+    opt_bool,
     opt_decimal,
     opt_enum,
     req_instrument,
@@ -131,12 +132,13 @@ def _get_account_summary(ctx: Context) -> Any:
     if currency == "any":
         raise invalid_params("currency", "invalid currency")
     summary = _summary(ctx, currency)
-    if str(ctx.params.get("extended", "")).lower() == "true":
+    if opt_bool(ctx.params, "extended", default=False):
         summary.update(_account_fields(ctx))
     return summary
 
 
 def _get_account_summaries(ctx: Context) -> Any:
+    opt_bool(ctx.params, "extended", default=False)  # read for its type: account fields always
     return {**_account_fields(ctx), "summaries": [_summary(ctx, c) for c in CURRENCIES]}
 
 
@@ -172,6 +174,7 @@ def _get_user_trades_by_instrument(ctx: Context) -> Any:
 
 def _get_user_trades_by_order(ctx: Context) -> Any:
     order_id = req_str(ctx.params, "order_id")
+    opt_enum(ctx.params, "sorting", _SORTING)  # a bad sorting is -32602 even for an unknown id
     order = ctx.venue.orders.get(order_id)
     if order is None or order.client_id != ctx.account:
         return []  # Deribit answers an empty list for an order id it does not know

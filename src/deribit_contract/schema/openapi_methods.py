@@ -15,16 +15,28 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["ORDER_AND_TRADES_REF", "ORDER_REF", "MethodSpec", "method_specs"]
+__all__ = ["ORDER_AND_TRADES_REF", "ORDER_REF", "TRADE_REF", "MethodSpec", "method_specs"]
 
 Schema = dict[str, Any]
 
 ORDER_REF = "#/components/schemas/Order"
+TRADE_REF = "#/components/schemas/UserTrade"
 ORDER_AND_TRADES_REF = "#/components/schemas/OrderAndTrades"
 
 _INSTRUMENT: Schema = {"type": "string", "description": "Instrument name", "minLength": 1}
 _NUMBER: Schema = {"type": "number"}
 _TIMESTAMP: Schema = {"type": "integer", "description": "Milliseconds since the Unix epoch"}
+_CURRENCY: Schema = {"type": "string", "description": "BTC, ETH, USDC, ... or any"}
+_KIND: Schema = {
+    "type": "string",
+    "enum": ["future", "option", "spot", "future_combo", "option_combo", "any"],
+}
+_SORTING: Schema = {"type": "string", "enum": ["asc", "desc", "default"]}
+_COUNT: Schema = {"type": "integer", "minimum": 1, "maximum": 1000}
+_LEVELS: Schema = {
+    "type": "array",
+    "items": {"type": "array", "prefixItems": [_NUMBER, _NUMBER], "minItems": 2},
+}
 
 
 @dataclass(frozen=True)
@@ -81,8 +93,197 @@ def _order_params() -> Schema:
     )
 
 
+def _position() -> Schema:
+    return _object(
+        ("instrument_name", "size", "direction", "kind"),
+        instrument_name=_INSTRUMENT,
+        size=_NUMBER,
+        direction={"type": "string", "enum": ["buy", "sell", "zero"]},
+        kind={"type": "string"},
+        average_price=_NUMBER,
+        mark_price=_NUMBER,
+        index_price=_NUMBER,
+    )
+
+
+def _instrument() -> Schema:
+    return _object(
+        ("instrument_name", "contract_size", "min_trade_amount", "tick_size"),
+        instrument_name=_INSTRUMENT,
+        contract_size={"type": "number", "exclusiveMinimum": 0},
+        min_trade_amount={"type": "number", "exclusiveMinimum": 0},
+        tick_size={"type": "number", "exclusiveMinimum": 0},
+        tick_size_steps={"type": "array"},
+        kind={"type": "string"},
+        is_active={"type": "boolean"},
+    )
+
+
+def _account_summary() -> Schema:
+    return _object(
+        ("currency", "balance", "equity"),
+        currency={"type": "string"},
+        balance=_NUMBER,
+        equity=_NUMBER,
+        available_funds=_NUMBER,
+        initial_margin=_NUMBER,
+        maintenance_margin=_NUMBER,
+    )
+
+
+def _staging_specs() -> tuple[MethodSpec, ...]:
+    """The methods real clients (ccxt and friends) call around trading."""
+    market = ("Market Data", "Public")
+    account = ("Account Management", "Private")
+    return (
+        MethodSpec(
+            "public/get_instruments",
+            "The listed instruments (by currency and kind); expired=true lists past expiries.",
+            _params((), currency=_CURRENCY, kind=_KIND, expired={"type": "boolean"}),
+            {"type": "array", "items": _instrument()},
+            private=False,
+            tags=market,
+        ),
+        MethodSpec(
+            "public/get_currencies",
+            "The currencies the exchange settles in.",
+            _params(()),
+            {"type": "array", "items": _object(("currency",), currency={"type": "string"})},
+            private=False,
+            tags=market,
+        ),
+        MethodSpec(
+            "public/get_order_book",
+            "The order book of one instrument, best levels first ([price, amount] pairs).",
+            _params(
+                ("instrument_name",),
+                instrument_name=_INSTRUMENT,
+                depth={"type": "integer", "minimum": 1},
+            ),
+            _object(
+                ("instrument_name", "bids", "asks", "timestamp"),
+                instrument_name=_INSTRUMENT,
+                bids=_LEVELS,
+                asks=_LEVELS,
+                timestamp=_TIMESTAMP,
+                mark_price=_NUMBER,
+            ),
+            private=False,
+            tags=market,
+        ),
+        MethodSpec(
+            "public/get_index_price",
+            "The current value of one index (btc_usd, eth_usdc, ...).",
+            _params(("index_name",), index_name={"type": "string", "minLength": 1}),
+            _object(
+                ("index_price", "estimated_delivery_price"),
+                index_price=_NUMBER,
+                estimated_delivery_price=_NUMBER,
+            ),
+            private=False,
+            tags=market,
+        ),
+        MethodSpec(
+            "public/status",
+            "Whether trading is locked, platform-wide or per index.",
+            _params(()),
+            _object(("locked",), locked={"type": "string"}, locked_indices={"type": "array"}),
+            private=False,
+            tags=("Supporting", "Public"),
+        ),
+        MethodSpec(
+            "public/hello",
+            "Introduces the client software; answers the API version.",
+            _params(
+                ("client_name", "client_version"),
+                client_name={"type": "string", "minLength": 1},
+                client_version={"type": "string", "minLength": 1},
+            ),
+            _object(("version",), version={"type": "string"}),
+            private=False,
+            tags=("Supporting", "Public"),
+        ),
+        MethodSpec(
+            "private/get_positions",
+            "The caller's open positions (by currency and kind).",
+            _params((), currency=_CURRENCY, kind=_KIND),
+            {"type": "array", "items": _position()},
+            private=True,
+            tags=account,
+        ),
+        MethodSpec(
+            "private/get_account_summary",
+            "Balance, equity and margins of the caller in one currency.",
+            _params(("currency",), currency=_CURRENCY, extended={"type": "boolean"}),
+            _account_summary(),
+            private=True,
+            tags=account,
+        ),
+        MethodSpec(
+            "private/get_account_summaries",
+            "The caller's account summary in every currency.",
+            _params((), extended={"type": "boolean"}),
+            _object(("summaries",), summaries={"type": "array", "items": _account_summary()}),
+            private=True,
+            tags=account,
+        ),
+        MethodSpec(
+            "private/get_user_trades_by_instrument",
+            "The caller's fills on one instrument, newest first unless sorting=asc.",
+            _params(
+                ("instrument_name",),
+                instrument_name=_INSTRUMENT,
+                count=_COUNT,
+                start_seq={"type": "integer", "minimum": 0},
+                end_seq={"type": "integer", "minimum": 0},
+                sorting=_SORTING,
+            ),
+            _object(
+                ("trades", "has_more"),
+                trades={"type": "array", "items": {"$ref": TRADE_REF}},
+                has_more={"type": "boolean"},
+            ),
+            private=True,
+            tags=("Trading", "Private"),
+        ),
+        MethodSpec(
+            "private/get_user_trades_by_order",
+            "The fills of one of the caller's orders (empty for an unknown id, as Deribit).",
+            _params(
+                ("order_id",),
+                order_id={"type": "string", "minLength": 1},
+                sorting=_SORTING,
+            ),
+            {"type": "array", "items": {"$ref": TRADE_REF}},
+            private=True,
+            tags=("Trading", "Private"),
+        ),
+        MethodSpec(
+            "private/edit",
+            "Changes the amount and price of one open order; the result is order and trades.",
+            _params(
+                ("order_id", "price"),
+                order_id={"type": "string", "minLength": 1},
+                amount={"type": "number", "exclusiveMinimum": 0},
+                contracts={"type": "number", "exclusiveMinimum": 0},
+                price=_NUMBER,
+                post_only={"type": "boolean"},
+                reduce_only={"type": "boolean"},
+            ),
+            {"$ref": ORDER_AND_TRADES_REF},
+            private=True,
+            tags=("Trading", "Matching Engine", "Private"),
+        ),
+    )
+
+
 def method_specs() -> tuple[MethodSpec, ...]:
-    """Every method besides close_position, in path order."""
+    """Every method besides close_position."""
+    return (*_core_specs(), *_staging_specs())
+
+
+def _core_specs() -> tuple[MethodSpec, ...]:
+    """The methods a contract run uses to set up and observe a close."""
     order_id = {"type": "string", "minLength": 1, "description": "The order id"}
     trading = ("Trading", "Matching Engine", "Private")
     return (
@@ -142,16 +343,7 @@ def method_specs() -> tuple[MethodSpec, ...]:
             "private/get_position",
             "The caller's position on one instrument (size signed: positive long).",
             _params(("instrument_name",), instrument_name=_INSTRUMENT),
-            _object(
-                ("instrument_name", "size", "direction", "kind"),
-                instrument_name=_INSTRUMENT,
-                size=_NUMBER,
-                direction={"type": "string", "enum": ["buy", "sell", "zero"]},
-                kind={"type": "string"},
-                average_price=_NUMBER,
-                mark_price=_NUMBER,
-                index_price=_NUMBER,
-            ),
+            _position(),
             private=True,
             tags=("Account Management", "Private"),
         ),
@@ -184,16 +376,7 @@ def method_specs() -> tuple[MethodSpec, ...]:
             "public/get_instrument",
             "The facts of one instrument: contract size, minimum amount, tick size.",
             _params(("instrument_name",), instrument_name=_INSTRUMENT),
-            _object(
-                ("instrument_name", "contract_size", "min_trade_amount", "tick_size"),
-                instrument_name=_INSTRUMENT,
-                contract_size={"type": "number", "exclusiveMinimum": 0},
-                min_trade_amount={"type": "number", "exclusiveMinimum": 0},
-                tick_size={"type": "number", "exclusiveMinimum": 0},
-                tick_size_steps={"type": "array"},
-                kind={"type": "string"},
-                is_active={"type": "boolean"},
-            ),
+            _instrument(),
             private=False,
             tags=("Market Data", "Public"),
         ),
