@@ -9,14 +9,19 @@ violates the schema or is not JSON, 2 for usage errors (missing path, unknown sc
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+from deribit_contract.cli.jobs import add_jobs_argument
 from deribit_contract.schema.store import MODES, PARTS
 from deribit_contract.validation.bulk import BulkScanner
-from deribit_contract.validation.records import Batch, check_paths, expand_paths, iter_batches
+from deribit_contract.validation.chunks import input_bytes
+from deribit_contract.validation.parallel import validate_in_pool
+from deribit_contract.validation.pool import default_jobs
+from deribit_contract.validation.records import Batch, check_paths, iter_batches
 from deribit_contract.validation.report import make_reporter
 from deribit_contract.validation.validator import ResponseValidator
 
@@ -59,22 +64,20 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--no-progress", action="store_true", help="never show a progress bar on stderr"
     )
+    add_jobs_argument(parser)
     parser.set_defaults(handler=_handle)
 
 
-def _input_bytes(paths: list[str]) -> int | None:
-    """Total size of the inputs, or None when stdin is among them (size unknown)."""
-    total = 0
-    for _, path in expand_paths(paths):
-        if path is None:
-            return None
-        try:
-            total += path.stat().st_size
-        except OSError:
-            continue  # reported as unreadable when it is read
-    if total == 0:
-        return None  # pipes and devices: size unknown
-    return total
+@contextlib.contextmanager
+def _progress_bar(total: int | None, stream: TextIO) -> Iterator[Callable[[int], None] | None]:
+    """A callback advancing a bar by a number of input bytes (None when no bar is drawn)."""
+    if total is None:
+        yield None
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=total, unit="B", unit_scale=True, file=stream, leave=False) as bar:
+        yield bar.update
 
 
 def _with_progress(batches: Iterator[Batch], total: int, stream: TextIO) -> Iterator[Batch]:
@@ -93,14 +96,32 @@ def _handle(args: argparse.Namespace) -> int:
         print("deribit-contract validate: error: - (stdin) given more than once", file=sys.stderr)
         return 2
     validator = ResponseValidator(args.mode, part=args.part, directory=args.schemas)
-    batches: Iterator[Batch] = iter_batches(paths)
-    if not args.no_progress and sys.stderr.isatty():
-        total = _input_bytes(paths)
-        if total is not None and total >= PROGRESS_MIN_BYTES:
-            batches = _with_progress(batches, total, sys.stderr)
+    total = None if "-" in paths else input_bytes(paths)
+    jobs = args.jobs or default_jobs(total)
+    show_bar = (
+        not args.no_progress
+        and sys.stderr.isatty()
+        and total is not None
+        and total >= PROGRESS_MIN_BYTES
+    )
     reporter = make_reporter(args.output_format, sys.stdout)
     reporter.start(mode=args.mode, part=args.part)
-    BulkScanner(validator).run(batches, reporter.summary, reporter.emit)
+    if jobs > 1:
+        with _progress_bar(total if show_bar else None, sys.stderr) as advance:
+            validate_in_pool(
+                paths,
+                reporter,
+                mode=args.mode,
+                part=args.part,
+                directory=args.schemas,
+                jobs=jobs,
+                progress=advance,
+            )
+    else:
+        batches: Iterator[Batch] = iter_batches(paths)
+        if show_bar and total is not None:
+            batches = _with_progress(batches, total, sys.stderr)
+        BulkScanner(validator).run(batches, reporter.summary, reporter.emit)
     reporter.finish()
     if reporter.summary.records == 0:
         print(

@@ -36,6 +36,8 @@ Pointer = tuple[str | int, ...]
 # Past this many distinct undocumented names the input is hostile or not close_position
 # traffic; stop rebuilding the tightened schema and judge record by record.
 _MAX_ALLOWED_NAMES = 2048
+# tightened schemas kept compiled for reuse after reset() (each is a few kB)
+_MAX_COMPILED = 256
 
 
 def _all_shapes(shape: Shape) -> Iterable[Shape]:
@@ -110,6 +112,18 @@ class BulkScanner:
             for node in _all_shapes(self._shape):
                 self._sources.update(node.sources)
         self._tight: Callable[[Any], bool] | None = None
+        self._compiled: dict[frozenset[tuple[Pointer, frozenset[str]]], Callable[[Any], bool]] = {}
+        self._rebuild()
+
+    def reset(self) -> None:
+        """Forget the undocumented names seen so far, as if the scanner were new.
+
+        A worker of the pool resets before every task, so that what it reports for a task
+        depends on that task alone, never on which tasks the same worker happened to run
+        before. Compiled tightened schemas are kept, so rediscovering the same names in the
+        next task costs a lookup, not a compilation.
+        """
+        self._allowed = {}
         self._rebuild()
 
     def _rebuild(self) -> None:
@@ -118,6 +132,11 @@ class BulkScanner:
             return
         if sum(map(len, self._allowed.values())) > _MAX_ALLOWED_NAMES:
             self._tight = None
+            return
+        key = frozenset((pointer, frozenset(names)) for pointer, names in self._allowed.items())
+        known = self._compiled.get(key)
+        if known is not None:
+            self._tight = known
             return
         schema = copy.deepcopy(self._validator.schema)
         for pointer in self._sources:
@@ -135,6 +154,8 @@ class BulkScanner:
             node["properties"] = props
             node["additionalProperties"] = False
         self._tight = jsonschema_rs.Draft202012Validator(schema).is_valid
+        if len(self._compiled) < _MAX_COMPILED:
+            self._compiled[key] = self._tight
 
     def run(
         self,

@@ -49,6 +49,7 @@ __all__ = [
     "check_paths",
     "expand_paths",
     "iter_batches",
+    "iter_line_batches",
     "iter_records",
     "unwrap_recording",
     "warn_stderr",
@@ -285,6 +286,15 @@ def iter_batches(
 
 def _split_opened(name: str, stream: BinaryIO, *, force_lines: bool) -> Iterator[Batch]:
     yield from _split_source(name, open_source(stream), force_lines=force_lines)
+
+
+def iter_line_batches(name: str, stream: BinaryIO, *, first_line: int = 1) -> Iterator[Batch]:
+    """The records of ``stream`` read as JSON Lines (no sniffing), numbered from ``first_line``.
+
+    The worker pool reads a byte range of a JSON Lines file through this, so that a range is
+    split exactly as :func:`iter_batches` splits the whole file.
+    """
+    return _lines_as_batches(name, stream, first_line, [])
 
 
 def iter_records(

@@ -9,6 +9,7 @@ instead of being repeated for every record. Memory is bounded by the number of d
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TextIO
 
@@ -92,6 +93,26 @@ class Summary:
                 self.undocumented[warning.pattern] = _FirstSeen(
                     warning.record, warning.path, warning.erratum
                 )
+
+    def merge(self, other: Summary, *, relabel: Callable[[str], str] | None = None) -> None:
+        """Fold in the counts of a run over the input that follows this one's.
+
+        A field first seen in ``other`` keeps its first record (``relabel`` maps the record
+        labels of ``other``, e.g. to shift line numbers); a field seen here already keeps ours.
+        """
+        self.records += other.records
+        self.valid += other.valid
+        self.invalid += other.invalid
+        self.not_json += other.not_json
+        for pattern, seen in other.undocumented.items():
+            if pattern not in self.undocumented:
+                if relabel is not None:
+                    seen = _FirstSeen(relabel(seen.record), seen.path, seen.erratum)
+                self.undocumented[pattern] = seen
+
+    def without_cache(self) -> Summary:
+        """A copy without the rendering cache (what a worker sends back to the parent)."""
+        return Summary(self.records, self.valid, self.invalid, self.not_json, self.undocumented)
 
     @property
     def ok(self) -> bool:

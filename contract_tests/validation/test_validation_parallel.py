@@ -1,0 +1,230 @@
+"""`validate --jobs N`: a worker pool whose output is the single-process output, byte for byte.
+
+The reference is always the single-process path (`--jobs 1`: one BulkScanner over the whole
+input). Chunks are made tiny here so that a small corpus crosses hundreds of chunk boundaries.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from parallel_corpus import LATE_FIELD, build_corpus
+from validation_support import good_error, good_success
+
+from deribit_contract.cli import main
+from deribit_contract.validation import ResponseValidator, chunks
+from deribit_contract.validation.bulk import BulkScanner
+from deribit_contract.validation.parallel import shift_labels, validate_in_pool
+from deribit_contract.validation.pool import (
+    PARALLEL_MIN_BYTES,
+    cpu_count,
+    default_jobs,
+    ordered_map,
+)
+from deribit_contract.validation.records import iter_batches
+from deribit_contract.validation.report import TextReporter
+
+TINY_CHUNK = 2048
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    return build_corpus(tmp_path_factory.mktemp("corpus"))
+
+
+def _validate(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(["validate", "--no-progress", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_jobs_2_output_is_byte_identical_to_jobs_1(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    corpus: list[str],
+    fmt: str,
+) -> None:
+    monkeypatch.setattr(chunks, "CHUNK_BYTES", TINY_CHUNK)
+    tasks = list(chunks.plan_tasks(corpus))
+    ranges = [t for t in tasks if t.relative]
+    assert len(ranges) > 50, "the corpus must cross many chunk boundaries"
+    assert any(not t.relative for t in tasks), "whole files go to workers too"
+
+    one = _validate(capsys, *corpus, "--format", fmt, "--jobs", "1")
+    two = _validate(capsys, *corpus, "--format", fmt, "--jobs", "2")
+    assert one[0] == two[0] == 1
+    assert two[1] == one[1]  # byte for byte, bad records, labels, warnings and summary
+    assert two[2] == one[2]
+
+    # and the run really judged what the corpus holds, far from the first chunk
+    traffic = str(Path(corpus[0]) / "traffic.jsonl")
+    if fmt == "json":
+        document = json.loads(two[1])
+        labels = [r["record"] for r in document["records"]]
+        late = {w["field"]: w["first_record"] for w in document["warnings"]}
+        assert document["summary"]["records"] > 1000
+        assert late[f"$.result.order.{LATE_FIELD}"].startswith(traffic + ":")
+        assert int(late[f"$.result.order.{LATE_FIELD}"].rsplit(":", 1)[1]) > 300
+    else:
+        labels = [line.split(": ", 1)[0] for line in two[1].splitlines() if ": " in line]
+    deep = [label for label in labels if label.startswith(traffic + ":")]
+    assert max(int(label.split(":")[1].split()[0]) for label in deep) > 500
+    assert any(label.endswith("(recorded response)") for label in labels)
+
+
+def test_stdin_with_jobs_2_is_identical_to_jobs_1(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    corpus: list[str],
+) -> None:
+    monkeypatch.setattr(chunks, "CHUNK_BYTES", TINY_CHUNK)
+    data = (Path(corpus[0]) / "traffic.jsonl").read_bytes()
+    outputs = []
+    for jobs in ("1", "2"):
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+        outputs.append(_validate(capsys, "-", "--jobs", jobs))
+    assert outputs[0] == outputs[1]
+    assert "<stdin>:" in outputs[1][1]
+
+
+def _variants() -> list[bytes]:
+    extra = good_success()
+    extra["usIn"] = 1
+    erratum = good_success()
+    erratum["result"]["order"]["max_show"] = 3
+    wrong = good_success()
+    wrong["result"]["order"]["price"] = "1"
+    recorded = {"meta": {}, "request": {}, "response": good_success()}
+    objects: list[Any] = [good_success(), good_error(), extra, erratum, wrong, recorded]
+    lines = [json.dumps(o).encode() for o in objects]
+    return [*lines, b"", b"<html>", b'{"jsonrpc": "2.0", "id": 1, "res', b"[1]"]
+
+
+def _text(run: Any) -> str:
+    out = io.StringIO()
+    reporter = TextReporter(out)
+    reporter.start(mode="observed", part="response")
+    run(reporter)
+    reporter.finish()
+    return out.getvalue()
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=40)
+@given(
+    picks=st.lists(st.integers(0, len(_variants()) - 1), min_size=1, max_size=80),
+    crlf=st.booleans(),
+    trailing_newline=st.booleans(),
+    chunk=st.integers(1, 600),
+)
+def test_any_chunking_gives_the_single_process_output(
+    mini_schemas: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    picks: list[int],
+    crlf: bool,
+    trailing_newline: bool,
+    chunk: int,
+) -> None:
+    variants = _variants()
+    eol = b"\r\n" if crlf else b"\n"
+    target = tmp_path_factory.mktemp("chunked") / "mixed.jsonl"
+    target.write_bytes(eol.join(variants[i] for i in picks) + (eol if trailing_newline else b""))
+    validator = ResponseValidator("observed", directory=mini_schemas)
+
+    def single(reporter: TextReporter) -> None:
+        BulkScanner(validator).run(iter_batches([target]), reporter.summary, reporter.emit)
+
+    def chunked(reporter: TextReporter) -> None:
+        # jobs=1 runs the pool's tasks and merge in this process: every boundary, no start-up
+        validate_in_pool(
+            [target],
+            reporter,
+            mode="observed",
+            part="response",
+            directory=mini_schemas,
+            jobs=1,
+            chunk_bytes=chunk,
+        )
+
+    assert _text(chunked) == _text(single)
+
+
+def test_ranges_cover_the_file_exactly_on_line_boundaries(tmp_path: Path) -> None:
+    target = tmp_path / "lines.jsonl"
+    data = b"".join(b'{"n": %d}\n' % i for i in range(500)) + b"\n\nno newline at the end"
+    target.write_bytes(data)
+    tasks = list(chunks.plan_tasks([target], chunk_bytes=100))
+    assert [t.start for t in tasks[1:]] == [t.end for t in tasks[:-1]]
+    assert tasks[0].start == 0
+    assert tasks[-1].end == len(data)
+    for task in tasks[1:]:
+        assert data[task.start - 1 : task.start] == b"\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "head"),
+    [
+        ("small.jsonl", b""),
+        ("pretty.json", b""),
+        ("packed.jsonl", b"\x1f\x8b"),
+        ("bom.jsonl", b"\xff\xfe"),
+    ],
+)
+def test_files_that_cannot_be_cut_go_whole_to_one_worker(
+    tmp_path: Path, name: str, head: bytes
+) -> None:
+    target = tmp_path / name
+    size = 50 if name == "small.jsonl" else 5000
+    target.write_bytes(head + b"{}\n" * size)
+    tasks = list(chunks.plan_tasks([target], chunk_bytes=1000))
+    assert len(tasks) == 1
+    assert not tasks[0].relative
+    assert tasks[0].end is None
+
+
+def test_labels_shift_by_the_lines_of_earlier_ranges() -> None:
+    shift = shift_labels("a.jsonl", 100)
+    assert shift("a.jsonl:3") == "a.jsonl:103"
+    assert shift("a.jsonl:3 (recorded response)") == "a.jsonl:103 (recorded response)"
+    assert shift("b.jsonl:3") == "b.jsonl:3"
+    assert shift_labels("a.jsonl", 0)("a.jsonl:3") == "a.jsonl:3"
+
+
+def test_results_come_back_in_input_order_whatever_finishes_first() -> None:
+    delays = [0.3, 0.0, 0.2, 0.0, 0.1, 0.0]
+    done = [item for item, _ in ordered_map(time.sleep, delays, jobs=2)]
+    assert done == delays
+
+
+def test_a_failing_task_raises_at_its_turn_after_the_earlier_results() -> None:
+    results = ordered_map(int, ["3", "1", "x", "2"], jobs=2)
+    assert next(results) == ("3", 3)
+    assert next(results) == ("1", 1)
+    with pytest.raises(ValueError, match="invalid literal"):
+        next(results)
+
+
+def test_default_jobs_is_every_core_above_the_threshold_and_one_below() -> None:
+    assert default_jobs(None) == 1
+    assert default_jobs(PARALLEL_MIN_BYTES - 1) == 1
+    assert default_jobs(PARALLEL_MIN_BYTES) == cpu_count()
+    assert cpu_count() <= (os.cpu_count() or 1)
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "many"])
+def test_bad_jobs_value_is_a_usage_error(capsys: pytest.CaptureFixture[str], value: str) -> None:
+    with pytest.raises(SystemExit) as raised:
+        main(["validate", "x.jsonl", "--jobs", value])
+    assert raised.value.code == 2
+    err = capsys.readouterr().err
+    assert "--jobs" in err
+    assert f"got {value!r}" in err

@@ -1,0 +1,128 @@
+"""`validate --jobs N`: the bulk path of validation spread over a pool of worker processes.
+
+Each worker runs its own :class:`~.bulk.BulkScanner` over the tasks of :mod:`.chunks` and sends
+back, per task, only what a single-process run would print or count for it: the invalid and
+non-JSON records (in order) and a :class:`~.report.Summary`. The scanner is reset before each
+task, so a task's verdicts depend on its bytes alone, never on which worker ran it or what that
+worker ran before. The parent merges in input order — bad records emitted as they come, counts
+added, each undocumented field kept with the first record that showed it — and shifts the line
+numbers of records read from a byte range by the lines of the ranges before it. The output is
+therefore the single-process output, byte for byte.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from deribit_contract.validation.bulk import BulkScanner
+from deribit_contract.validation.chunks import Task, plan_tasks, read_task
+from deribit_contract.validation.pool import ordered_map
+from deribit_contract.validation.records import Batch
+from deribit_contract.validation.report import Reporter, Summary
+from deribit_contract.validation.results import ValidationResult
+from deribit_contract.validation.validator import ResponseValidator
+
+__all__ = ["TaskVerdicts", "shift_labels", "validate_in_pool"]
+
+# the worker's scanner, made once per process by _start_worker (the pool's initializer)
+_SCANNER: list[BulkScanner] = []
+
+
+@dataclass(frozen=True, slots=True)
+class TaskVerdicts:
+    """What a worker sends back for one task: its line count, its counts, its bad records."""
+
+    lines: int
+    summary: Summary
+    bad: tuple[ValidationResult, ...]
+
+
+def _start_worker(mode: str, part: str, directory: Path | None) -> None:
+    _SCANNER[:] = [BulkScanner(ResponseValidator(mode, part=part, directory=directory))]
+
+
+def _counted(batches: Iterable[Batch], counter: list[int]) -> Iterator[Batch]:
+    for batch in batches:
+        counter[0] += len(batch.lines)
+        yield batch
+
+
+def judge_task(task: Task) -> TaskVerdicts:
+    """The verdicts on one task (runs in a worker; the scanner comes from the initializer)."""
+    scanner = _SCANNER[0]
+    scanner.reset()
+    summary = Summary()
+    bad: list[ValidationResult] = []
+    lines = [0]
+    scanner.run(_counted(read_task(task), lines), summary, bad.append)
+    return TaskVerdicts(lines[0], summary.without_cache(), tuple(bad))
+
+
+def shift_labels(source: str, offset: int) -> Callable[[str], str]:
+    """Maps ``source:N...`` to ``source:N+offset...`` (other labels unchanged).
+
+    Labels may carry a suffix after the number (``file:3 (recorded response)``).
+    """
+    prefix = source + ":"
+
+    def shift(label: str) -> str:
+        if not offset or not label.startswith(prefix):
+            return label
+        rest = label[len(prefix) :]
+        digits = len(rest) - len(rest.lstrip("0123456789"))
+        if not digits:
+            return label
+        return f"{prefix}{int(rest[:digits]) + offset}{rest[digits:]}"
+
+    return shift
+
+
+def _relabeled(result: ValidationResult, relabel: Callable[[str], str]) -> ValidationResult:
+    return dataclasses.replace(
+        result,
+        record=relabel(result.record),
+        violations=tuple(
+            dataclasses.replace(v, record=relabel(v.record)) for v in result.violations
+        ),
+        warnings=tuple(dataclasses.replace(w, record=relabel(w.record)) for w in result.warnings),
+    )
+
+
+def validate_in_pool(
+    paths: Iterable[str | Path],
+    reporter: Reporter,
+    *,
+    mode: str,
+    part: str,
+    directory: Path | None,
+    jobs: int,
+    chunk_bytes: int | None = None,
+    stdin: BinaryIO | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Judge every record of ``paths`` with ``jobs`` workers, reporting in input order.
+
+    The caller has checked the paths and started the reporter; it finishes it afterwards.
+    ``chunk_bytes`` is the size of a task (default :data:`~.chunks.CHUNK_BYTES`).
+    ``progress`` is called with the input bytes of each task as it is merged.
+    """
+    tasks = plan_tasks(paths, chunk_bytes=chunk_bytes, stdin=stdin)
+    lines_before = 0
+    for task, verdicts in ordered_map(
+        judge_task, tasks, jobs=jobs, initializer=_start_worker, initargs=(mode, part, directory)
+    ):
+        relabel: Callable[[str], str] | None = None
+        if task.relative:
+            if task.start == 0:
+                lines_before = 0
+            relabel = shift_labels(task.source, lines_before)
+            lines_before += verdicts.lines
+        for result in verdicts.bad:
+            reporter.emit(result if relabel is None else _relabeled(result, relabel))
+        reporter.summary.merge(verdicts.summary, relabel=relabel)
+        if progress is not None:
+            progress(task.size)
