@@ -4,6 +4,7 @@ The public surface::
 
     validate_response(obj, *, mode="observed", part="response") -> ValidationResult
     iter_validate(paths, *, mode="observed", part="response") -> Iterator[ValidationResult]
+    judge_lines(lines, *, mode="observed", source="<lines>", first_line=1) -> Iterator[...]
     ResponseValidator(mode, *, part="response").validate(obj) / .validate_bytes(raw)
 
 Verdicts come from the compiled validator (jsonschema-rs); only rejected records are explained
@@ -20,6 +21,7 @@ from deribit_contract.validation.validator import (
     ResponseValidator,
     describe_not_json,
     iter_validate,
+    judge_lines,
     validate_response,
 )
 
@@ -36,6 +38,7 @@ __all__ = [
     "describe_not_json",
     "iter_records",
     "iter_validate",
+    "judge_lines",
     "make_reporter",
     "validate_response",
 ]

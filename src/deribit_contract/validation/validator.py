@@ -34,7 +34,13 @@ from deribit_contract.validation.records import RawRecord, iter_records, unwrap_
 from deribit_contract.validation.results import UndocumentedField, ValidationResult, Violation
 from deribit_contract.validation.undocumented import Shape, compile_shape, iter_undocumented
 
-__all__ = ["ResponseValidator", "describe_not_json", "iter_validate", "validate_response"]
+__all__ = [
+    "ResponseValidator",
+    "describe_not_json",
+    "iter_validate",
+    "judge_lines",
+    "validate_response",
+]
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -286,3 +292,30 @@ def iter_validate(
     validator = _cached(mode, part, directory)
     for item in iter_records(paths, stdin=stdin):
         yield validator.validate_record(item)
+
+
+def judge_lines(
+    lines: Iterable[bytes | str],
+    *,
+    mode: str = "observed",
+    part: str = "response",
+    source: str = "<lines>",
+    first_line: int = 1,
+    directory: Path | None = None,
+) -> Iterator[ValidationResult]:
+    """One verdict per line of JSON Lines, in order: the map step of a distributed run.
+
+    ``lines`` is any iterable of records, one JSON document each, as ``bytes`` or ``str``
+    with or without the line terminator (what Dask's ``read_text`` or Spark's ``textFile``
+    hand to ``map_partitions`` / ``mapPartitions``). Record ``i`` is labelled
+    ``source:(first_line + i)``. A line that is not JSON gets a ``not_json`` verdict and
+    never touches its neighbours. Lazy and in constant memory; the compiled validator is built
+    once per process. Each verdict is a picklable :class:`ValidationResult` (``.to_dict()``
+    for JSON); valid records carry their undocumented fields as warnings.
+    """
+    validator = _cached(mode, part, directory)
+    for number, line in enumerate(lines, first_line):
+        raw = line.encode("utf-8", "surrogateescape") if isinstance(line, str) else line
+        if raw.endswith(b"\n"):
+            raw = raw[:-2] if raw.endswith(b"\r\n") else raw[:-1]
+        yield validator.validate_record(RawRecord(source, number, raw))
