@@ -15,6 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from deribit_contract._fileio import atomic_write_text, dump_canonical_json
+from deribit_contract.cli.jobs import add_jobs_argument
+from deribit_contract.validation.chunks import input_bytes
+from deribit_contract.validation.pool import default_jobs
+from deribit_contract.validation.records import check_paths
 
 __all__ = ["register"]
 
@@ -57,6 +61,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--errata", type=Path, metavar="YAML", help="errata overlay (default: sources/errata.yaml)"
     )
+    add_jobs_argument(parser)
     parser.set_defaults(handler=_handle)
 
 
@@ -64,7 +69,10 @@ def _handle(args: argparse.Namespace) -> int:
     from deribit_contract.reporting.drift import analyse_paths
     from deribit_contract.reporting.markdown import render_drift_markdown
 
-    report = analyse_paths(args.paths, part=args.part, errata_path=args.errata)
+    paths = [str(p) for p in args.paths]
+    check_paths(paths)
+    jobs = args.jobs or default_jobs(None if "-" in paths else input_bytes(paths))
+    report = analyse_paths(paths, part=args.part, errata_path=args.errata, jobs=jobs)
     if args.format == "json":
         text = dump_canonical_json(report.to_json())
     else:

@@ -23,15 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
-
-from deribit_contract._json import MAX_NESTING
 from deribit_contract._paths import sources_dir
 from deribit_contract.errors import InvalidArgument
+from deribit_contract.reporting.drift_inputs import tally_paths
 from deribit_contract.reporting.fieldstats import Collected, FieldStats, json_key, parent_path
 from deribit_contract.reporting.schemaview import SchemaView, load_view
 from deribit_contract.schema.errata import Erratum, load_errata
-from deribit_contract.validation.records import iter_records, unwrap_recording
+from deribit_contract.validation.records import check_paths, unwrap_recording
 
 __all__ = [
     "DIFFERENCE_KINDS",
@@ -43,7 +41,6 @@ __all__ = [
 ]
 
 DIFFERENCE_KINDS = ("undocumented", "type", "enum", "presence", "never-seen")
-_MAX_PROBLEMS = 20
 
 
 @dataclass(frozen=True)
@@ -306,50 +303,27 @@ def analyse_paths(
     part: str | None = None,
     errata_path: Path | None = None,
     schemas: Path | None = None,
+    jobs: int = 1,
 ) -> DriftReport:
     """Drift of the records in ``paths`` (files, directories, JSON Lines, ``-`` for stdin).
 
-    Unreadable records are counted and listed (up to 20), never fatal. Raises
+    Unreadable records are counted and listed (up to 20), never fatal. ``jobs`` worker
+    processes read the input (the report is the same for every value). Raises
     :class:`InvalidArgument` when a path does not exist or the inputs hold no record at all.
     """
-    collected = Collected()
-    total = unreadable = 0
-    problems: list[str] = []
-    for raw in iter_records(paths):
-        total += 1
-        reason = raw.error
-        record: Any = None
-        if reason is None:
-            try:
-                record = orjson.loads(raw.raw)
-            except (orjson.JSONDecodeError, RecursionError) as exc:
-                reason = "empty record" if not raw.raw.strip() else f"not JSON ({exc})"
-        if reason is not None:
-            unreadable += 1
-            if len(problems) < _MAX_PROBLEMS:
-                problems.append(f"{raw.label}: {reason}")
-            continue
-        kind = collected.add(unwrap_recording(record), part=part)
-        if kind == "too-deep" and len(problems) < _MAX_PROBLEMS:
-            problems.append(f"{raw.label}: skipped, nested deeper than {MAX_NESTING} levels")
-        elif kind in ("not-a-response", "other-result") and len(problems) < _MAX_PROBLEMS:
-            why = (
-                "a response of another shape (result is not {order, trades})"
-                if kind == "other-result"
-                else "not a response envelope, order or trade"
-            )
-            problems.append(f"{raw.label}: skipped, {why}")
-    if total == 0:
+    check_paths(paths)
+    tally = tally_paths(paths, part=part, jobs=jobs)
+    if tally.total == 0:
         shown = ", ".join(str(p) for p in paths)
         raise InvalidArgument(
             f"no records in {shown}: expected .json/.jsonl files of responses, orders or trades"
         )
     return _finish(
-        collected,
+        tally.collected,
         [str(p) for p in paths],
-        total,
-        unreadable,
-        problems,
+        tally.total,
+        tally.unreadable,
+        tally.problems,
         errata_path=errata_path,
         schemas=schemas,
     )

@@ -9,7 +9,10 @@ the errata overlay. Bare orders and trades are filed under ``result.order`` and
 
 Memory is bounded: only string and boolean values are remembered, at most
 :data:`MAX_VALUES` distinct ones per path (enums are small; ids and labels overflow and are
-marked so).
+marked so). Past the bound the smallest values are kept, not the first ones: the kept values
+and their counts are then the same whatever the order of the records, which is what lets
+statistics of parts of an input, gathered by separate workers, merge into exactly the
+statistics of the whole (:meth:`FieldStats.merge`).
 """
 
 from __future__ import annotations
@@ -85,6 +88,11 @@ def classify(record: Any, *, part: str | None = None) -> str:
     return "not-a-response"
 
 
+def _rank(value: str | bool) -> tuple[int, str | bool]:  # noqa: FBT001 - a JSON value
+    # one total order over the kept values: booleans first, then strings
+    return (0, value) if isinstance(value, bool) else (1, value)
+
+
 @dataclass
 class FieldStat:
     """What was seen at one path."""
@@ -93,16 +101,39 @@ class FieldStat:
     types: Counter[str] = field(default_factory=Counter)
     values: Counter[str | bool] = field(default_factory=Counter)
     overflow: bool = False
+    # the largest kept value once the bound is reached (None: not computed yet)
+    _largest: str | bool | None = field(default=None, repr=False, compare=False)
 
     def add(self, value: Any) -> None:
         """Count one occurrence of ``value`` at this path."""
         self.present += 1
         self.types[json_type(value)] += 1
         if isinstance(value, (str, bool)):
-            if value in self.values or len(self.values) < MAX_VALUES:
-                self.values[value] += 1
-            else:
-                self.overflow = True
+            self.keep(value, 1)
+
+    def keep(self, value: str | bool, count: int) -> None:  # noqa: FBT001 - a JSON value
+        """Count ``count`` occurrences of a string or boolean ``value``.
+
+        Past :data:`MAX_VALUES` distinct values the smallest are kept: a value pushed out has
+        that many smaller values kept, which only ever get replaced by smaller ones, so it can
+        never come back and every kept count is exact.
+        """
+        values = self.values
+        if value in values:
+            values[value] += count
+            return
+        if len(values) < MAX_VALUES:
+            values[value] = count
+            return
+        self.overflow = True
+        largest = self._largest
+        if largest is None:
+            largest = max(values, key=_rank)
+        if _rank(value) < _rank(largest):
+            del values[largest]
+            values[value] = count
+            largest = max(values, key=_rank)
+        self._largest = largest
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready dict; values are listed only when the path did not overflow."""
@@ -160,17 +191,15 @@ class FieldStats:
         return (stat.present if stat else 0), self.containers.get(parent, 0)
 
     def merge(self, other: FieldStats) -> None:
-        """Fold ``other`` into these statistics."""
+        """Fold ``other`` into these statistics: the result is what one pass over both inputs
+        would have gathered."""
         self.containers.update(other.containers)
         for path, theirs in other.fields.items():
             mine = self.fields.setdefault(path, FieldStat())
             mine.present += theirs.present
             mine.types.update(theirs.types)
             for value, n in theirs.values.items():
-                if value in mine.values or len(mine.values) < MAX_VALUES:
-                    mine.values[value] += n
-                else:
-                    mine.overflow = True
+                mine.keep(value, n)
             mine.overflow = mine.overflow or theirs.overflow
 
     def to_json(self) -> dict[str, Any]:
@@ -214,6 +243,12 @@ class Collected:
         elif kind == "trade":
             self.success.add_object(record, at=TRADE_PREFIX)
         return kind
+
+    def merge(self, other: Collected) -> None:
+        """Fold in the statistics of another part of the input."""
+        self.success.merge(other.success)
+        self.error.merge(other.error)
+        self.kinds.update(other.kinds)
 
 
 def collect(records: Iterable[Any], *, part: str | None = None) -> Collected:
