@@ -12,9 +12,17 @@ them to a temporary JSON Lines file and measures, in the same run:
 3. the kit end to end: ``deribit-contract validate FILE`` (read + parse + validate + warnings +
    report, output to /dev/null), responses/s over the whole file;
 4. peak memory (tracemalloc) of the end-to-end path for two file sizes, to show it does not grow
-   with the file.
+   with the file;
+5. ``validate --jobs N`` for N = 1 .. every core (``--max-jobs``): end to end, worker start-up
+   included, each rate against the single-core floor of step 2 measured in the same run, and
+   the peak memory of the pool's worker code path (its tasks judged in one process) for the
+   two file sizes.
 
-Usage: ``python benchmarks/bench_validate.py [--count 100000] [--seed 7]``
+The machine may be shared: the load average is printed with the figures; run it when the load
+is low and compare the ratios, not the absolute rates.
+
+Usage: ``python benchmarks/bench_validate.py [--count 100000] [--seed 7] [--max-jobs N]``
+(the target of the worker pool: ``--count 1000000`` at >= 1.7x the floor on two cores)
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import copy
+import io
 import json
 import os
 import random
@@ -42,6 +51,9 @@ from deribit_contract.cli import build_parser
 from deribit_contract.cli import main as cli_main
 from deribit_contract.schema.evidence import close_position_shaped
 from deribit_contract.schema.store import load_schema
+from deribit_contract.validation.parallel import validate_in_pool
+from deribit_contract.validation.pool import cpu_count
+from deribit_contract.validation.report import make_reporter
 
 REPO = Path(__file__).resolve().parents[1]
 REALDATA = REPO / "fixtures" / "captured" / "realdata"
@@ -113,9 +125,43 @@ def write_jsonl(path: Path, count: int, seed: int, broken: float) -> int:
     return size
 
 
-def run_kit(path: Path) -> int:
+def run_kit(path: Path, jobs: int = 1) -> int:
     with open(os.devnull, "w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
-        return cli_main(["validate", str(path), "--no-progress"])
+        return cli_main(["validate", str(path), "--no-progress", "--jobs", str(jobs)])
+
+
+def worker_path_peak(path: Path) -> int:
+    """Peak traced memory of the pool's worker code path: every task judged in this process."""
+    reporter = make_reporter("text", io.StringIO())
+    tracemalloc.start()
+    try:
+        validate_in_pool([path], reporter, mode="observed", part="response", directory=None, jobs=1)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.2f} (1 min), {five:.2f} (5 min) on {cpu_count()} cores"
+
+
+def bench_jobs(path: Path, count: int, floor: float, max_jobs: int, repeat: int) -> None:
+    print(f"worker pool (end to end, start-up included), {load()}:")
+    single = 0.0
+    for jobs in range(1, max_jobs + 1):
+        elapsed = float("inf")
+        for _ in range(repeat):
+            start = time.perf_counter()
+            run_kit(path, jobs)
+            elapsed = min(elapsed, time.perf_counter() - start)
+        rate = count / elapsed
+        single = single or rate
+        print(
+            f"  --jobs {jobs}: {rate:,.0f} responses/s ({elapsed:.2f} s), "
+            f"{rate / floor:.2f}x the single-core floor, {rate / single:.2f}x --jobs 1"
+        )
+    print(f"  (after the runs: {load()})")
 
 
 def bench_jsonschema(path: Path, sample: int) -> tuple[float, int]:
@@ -178,8 +224,15 @@ def main() -> int:
         help="time every path this many times and keep the best run (as timeit does: the "
         "fastest run is the one least disturbed by the rest of the machine)",
     )
+    parser.add_argument(
+        "--max-jobs",
+        type=int,
+        default=cpu_count(),
+        help="time validate --jobs 1 .. N (default: every core)",
+    )
     args = parser.parse_args()
     repeat = max(args.repeat, 1)
+    print(load())
     with tempfile.TemporaryDirectory(prefix="bench-validate-") as tmp:
         big = Path(tmp) / "big.jsonl"
         small = Path(tmp) / "small.jsonl"
@@ -226,6 +279,11 @@ def main() -> int:
             f"({small_size / 1e6:.1f} MB), {peak_big / 1e6:.2f} MB for {args.count} records "
             f"({size / 1e6:.1f} MB)"
         )
+        print(
+            f"peak traced memory of the worker code path: {worker_path_peak(small) / 1e6:.2f} MB "
+            f"for {small_count} records, {worker_path_peak(big) / 1e6:.2f} MB for {args.count}"
+        )
+        bench_jobs(big, args.count, floor, max(args.max_jobs, 1), repeat)
         maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         print(
             f"process max RSS (whole benchmark, incl. the jsonschema sample): {maxrss / 1024:.0f} MB"

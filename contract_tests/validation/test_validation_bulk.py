@@ -6,14 +6,12 @@ undocumented fields with the same first record, whatever the mix and the batch b
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from validation_support import REALDATA, REPO, good_error, good_success
+from validation_support import REALDATA, REPO, mixed_lines
 
 from deribit_contract.validation import ResponseValidator, iter_validate
 from deribit_contract.validation import records as records_mod
@@ -42,30 +40,6 @@ def _reference(path: Path, validator: ResponseValidator) -> tuple[Summary, list[
     return summary, bad
 
 
-def _variants() -> list[bytes]:
-    extra = good_success()
-    extra["usIn"] = 1
-    erratum = good_success()
-    erratum["result"]["order"]["max_show"] = 3
-    trade_extra = good_success()
-    trade_extra["result"]["trades"].append({"trade_id": "t", "price": 1, "self_trade": False})
-    wrong = good_success()
-    wrong["result"]["order"]["price"] = "1"
-    err_extra = good_error()
-    err_extra["testnet"] = True
-    objects: list[Any] = [
-        good_success(),
-        good_error(),
-        extra,
-        erratum,
-        trade_extra,
-        wrong,
-        err_extra,
-    ]
-    lines = [json.dumps(o).encode() for o in objects]
-    return [*lines, b"", b"<html>", b'{"jsonrpc": "2.0", "id": 1, "res', b"[1]"]
-
-
 def _assert_same(
     left: tuple[Summary, list[ValidationResult]], right: tuple[Summary, list[ValidationResult]]
 ) -> None:
@@ -77,7 +51,7 @@ def _assert_same(
 @pytest.mark.parametrize("mode", ["observed", "documented"])
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    picks=st.lists(st.integers(0, len(_variants()) - 1), min_size=1, max_size=60),
+    picks=st.lists(st.integers(0, len(mixed_lines()) - 1), min_size=1, max_size=60),
     block=st.sampled_from([64, 256, 4096]),
 )
 def test_bulk_equals_per_record_path(
@@ -87,7 +61,7 @@ def test_bulk_equals_per_record_path(
     picks: list[int],
     block: int,
 ) -> None:
-    variants = _variants()
+    variants = mixed_lines()
     target = tmp_path_factory.mktemp("bulk") / "mixed.jsonl"
     target.write_bytes(b"\n".join(variants[i] for i in picks) + b"\n")
     validator = ResponseValidator(mode, directory=mini_schemas)

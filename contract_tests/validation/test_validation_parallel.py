@@ -18,12 +18,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from parallel_corpus import LATE_FIELD, build_corpus
-from validation_support import good_error, good_success
+from validation_support import mixed_lines
 
 from deribit_contract.cli import main
 from deribit_contract.validation import ResponseValidator, chunks
 from deribit_contract.validation.bulk import BulkScanner
-from deribit_contract.validation.parallel import shift_labels, validate_in_pool
+from deribit_contract.validation.chunks import shift_labels
+from deribit_contract.validation.parallel import validate_in_pool
 from deribit_contract.validation.pool import (
     PARALLEL_MIN_BYTES,
     cpu_count,
@@ -97,19 +98,6 @@ def test_stdin_with_jobs_2_is_identical_to_jobs_1(
     assert "<stdin>:" in outputs[1][1]
 
 
-def _variants() -> list[bytes]:
-    extra = good_success()
-    extra["usIn"] = 1
-    erratum = good_success()
-    erratum["result"]["order"]["max_show"] = 3
-    wrong = good_success()
-    wrong["result"]["order"]["price"] = "1"
-    recorded = {"meta": {}, "request": {}, "response": good_success()}
-    objects: list[Any] = [good_success(), good_error(), extra, erratum, wrong, recorded]
-    lines = [json.dumps(o).encode() for o in objects]
-    return [*lines, b"", b"<html>", b'{"jsonrpc": "2.0", "id": 1, "res', b"[1]"]
-
-
 def _text(run: Any) -> str:
     out = io.StringIO()
     reporter = TextReporter(out)
@@ -121,7 +109,7 @@ def _text(run: Any) -> str:
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=40)
 @given(
-    picks=st.lists(st.integers(0, len(_variants()) - 1), min_size=1, max_size=80),
+    picks=st.lists(st.integers(0, len(mixed_lines()) - 1), min_size=1, max_size=80),
     crlf=st.booleans(),
     trailing_newline=st.booleans(),
     chunk=st.integers(1, 600),
@@ -134,7 +122,7 @@ def test_any_chunking_gives_the_single_process_output(
     trailing_newline: bool,
     chunk: int,
 ) -> None:
-    variants = _variants()
+    variants = mixed_lines()
     eol = b"\r\n" if crlf else b"\n"
     target = tmp_path_factory.mktemp("chunked") / "mixed.jsonl"
     target.write_bytes(eol.join(variants[i] for i in picks) + (eol if trailing_newline else b""))

@@ -166,3 +166,34 @@ def good_success() -> dict[str, Any]:
 def good_error() -> dict[str, Any]:
     """An error envelope the miniature accepts in both modes."""
     return {"jsonrpc": "2.0", "id": 2, "error": {"code": 13009, "message": "unauthorized"}}
+
+
+def mixed_lines() -> list[bytes]:
+    """JSON Lines records of every kind the bulk path and the worker pool must agree on.
+
+    Valid responses with and without undocumented fields (new ones and errata ones, at every
+    level), a schema violation, a recorded fixture, and lines that are not a JSON object.
+    """
+    extra = good_success()
+    extra["usIn"] = 1
+    erratum = good_success()
+    erratum["result"]["order"]["max_show"] = 3
+    trade_extra = good_success()
+    trade_extra["result"]["trades"].append({"trade_id": "t", "price": 1, "self_trade": False})
+    wrong = good_success()
+    wrong["result"]["order"]["price"] = "1"
+    err_extra = good_error()
+    err_extra["testnet"] = True
+    recorded = {"meta": {}, "request": {}, "response": wrong}
+    objects: list[Any] = [
+        good_success(),
+        good_error(),
+        extra,
+        erratum,
+        trade_extra,
+        wrong,
+        err_extra,
+        recorded,
+    ]
+    lines = [json.dumps(o).encode() for o in objects]
+    return [*lines, b"", b"<html>", b'{"jsonrpc": "2.0", "id": 1, "res', b"[1]"]

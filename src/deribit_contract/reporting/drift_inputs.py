@@ -19,12 +19,11 @@ import orjson
 
 from deribit_contract._json import MAX_NESTING
 from deribit_contract.reporting.fieldstats import Collected
-from deribit_contract.validation.chunks import Task, plan_tasks, read_task
-from deribit_contract.validation.parallel import shift_labels
+from deribit_contract.validation.chunks import Task, in_file_labels, plan_tasks, read_task
 from deribit_contract.validation.pool import ordered_map
 from deribit_contract.validation.records import RawRecord, iter_records, unwrap_recording
 
-__all__ = ["MAX_PROBLEMS", "DriftTally", "tally_paths"]
+__all__ = ["MAX_PROBLEMS", "DriftTally", "merge_tallies", "tally_paths", "tally_task"]
 
 #: problems listed in a report (the count of unreadable records is always complete)
 MAX_PROBLEMS = 20
@@ -124,13 +123,10 @@ def tally_paths(
 def merge_tallies(done: Iterable[tuple[Task, DriftTally]]) -> DriftTally:
     """The tally of the whole input from the tallies of its tasks, in input order."""
     whole = DriftTally()
-    lines_before = 0
-    for task, tally in done:
-        relabel: Callable[[str], str] | None = None
-        if task.relative:
-            if task.start == 0:
-                lines_before = 0
-            relabel = shift_labels(task.source, lines_before)
-            lines_before += tally.total
+    for _, tally, relabel in in_file_labels(done, _total):
         whole.merge(tally, relabel=relabel)
     return whole
+
+
+def _total(tally: DriftTally) -> int:
+    return tally.total

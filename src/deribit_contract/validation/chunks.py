@@ -15,10 +15,10 @@ into records there, by the same reader, and shipped to the workers in groups of 
 from __future__ import annotations
 
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 from deribit_contract.errors import InvalidArgument
 from deribit_contract.validation.records import (
@@ -29,7 +29,15 @@ from deribit_contract.validation.records import (
     iter_line_batches,
 )
 
-__all__ = ["CHUNK_BYTES", "Task", "input_bytes", "plan_tasks", "read_task"]
+__all__ = [
+    "CHUNK_BYTES",
+    "Task",
+    "in_file_labels",
+    "input_bytes",
+    "plan_tasks",
+    "read_task",
+    "shift_labels",
+]
 
 # Bytes of input per task: big enough that the per-task cost (a pickle each way, a seek) is
 # noise, small enough that every core stays busy until the end and a worker's output for one
@@ -38,6 +46,8 @@ CHUNK_BYTES = 4 * 1024 * 1024
 _SCAN = 64 * 1024
 # Files starting with these are not plain UTF-8 lines (gzip, byte-order marks): only their
 # whole-file reader knows how to decode them, so they are never cut into byte ranges.
+R = TypeVar("R")
+
 _OPAQUE_PREFIXES = (b"\x1f\x8b", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 
 
@@ -194,3 +204,41 @@ def read_task(task: Task) -> Iterator[Batch]:
         handle.seek(task.start)
         stream: BinaryIO = _Range(handle, task.end - task.start)  # type: ignore[assignment]
         yield from iter_line_batches(task.source, stream)
+
+
+def shift_labels(source: str, offset: int) -> Callable[[str], str]:
+    """Maps ``source:N...`` to ``source:N+offset...`` (other text unchanged).
+
+    Labels may carry text after the number (``file:3 (recorded response)``, ``file:3: reason``).
+    """
+    prefix = source + ":"
+
+    def shift(label: str) -> str:
+        if not offset or not label.startswith(prefix):
+            return label
+        rest = label[len(prefix) :]
+        digits = len(rest) - len(rest.lstrip("0123456789"))
+        if not digits:
+            return label
+        return f"{prefix}{int(rest[:digits]) + offset}{rest[digits:]}"
+
+    return shift
+
+
+def in_file_labels(
+    done: Iterable[tuple[Task, R]], lines: Callable[[R], int]
+) -> Iterator[tuple[Task, R, Callable[[str], str] | None]]:
+    """Each finished task (in input order) with the map from its labels to ``file:line``.
+
+    A byte range numbers its records from 1; its labels are shifted by the ``lines(result)`` of
+    the ranges of the same file before it. None for tasks already numbered within their file.
+    """
+    lines_before = 0
+    for task, result in done:
+        relabel: Callable[[str], str] | None = None
+        if task.relative:
+            if task.start == 0:
+                lines_before = 0
+            relabel = shift_labels(task.source, lines_before)
+            lines_before += lines(result)
+        yield task, result, relabel

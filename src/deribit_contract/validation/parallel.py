@@ -19,14 +19,14 @@ from pathlib import Path
 from typing import BinaryIO
 
 from deribit_contract.validation.bulk import BulkScanner
-from deribit_contract.validation.chunks import Task, plan_tasks, read_task
+from deribit_contract.validation.chunks import Task, in_file_labels, plan_tasks, read_task
 from deribit_contract.validation.pool import ordered_map
 from deribit_contract.validation.records import Batch
 from deribit_contract.validation.report import Reporter, Summary
 from deribit_contract.validation.results import ValidationResult
 from deribit_contract.validation.validator import ResponseValidator
 
-__all__ = ["TaskVerdicts", "shift_labels", "validate_in_pool"]
+__all__ = ["TaskVerdicts", "judge_task", "validate_in_pool"]
 
 # the worker's scanner, made once per process by _start_worker (the pool's initializer)
 _SCANNER: list[BulkScanner] = []
@@ -62,25 +62,6 @@ def judge_task(task: Task) -> TaskVerdicts:
     return TaskVerdicts(lines[0], summary.without_cache(), tuple(bad))
 
 
-def shift_labels(source: str, offset: int) -> Callable[[str], str]:
-    """Maps ``source:N...`` to ``source:N+offset...`` (other labels unchanged).
-
-    Labels may carry a suffix after the number (``file:3 (recorded response)``).
-    """
-    prefix = source + ":"
-
-    def shift(label: str) -> str:
-        if not offset or not label.startswith(prefix):
-            return label
-        rest = label[len(prefix) :]
-        digits = len(rest) - len(rest.lstrip("0123456789"))
-        if not digits:
-            return label
-        return f"{prefix}{int(rest[:digits]) + offset}{rest[digits:]}"
-
-    return shift
-
-
 def _relabeled(result: ValidationResult, relabel: Callable[[str], str]) -> ValidationResult:
     return dataclasses.replace(
         result,
@@ -111,18 +92,16 @@ def validate_in_pool(
     ``progress`` is called with the input bytes of each task as it is merged.
     """
     tasks = plan_tasks(paths, chunk_bytes=chunk_bytes, stdin=stdin)
-    lines_before = 0
-    for task, verdicts in ordered_map(
+    done = ordered_map(
         judge_task, tasks, jobs=jobs, initializer=_start_worker, initargs=(mode, part, directory)
-    ):
-        relabel: Callable[[str], str] | None = None
-        if task.relative:
-            if task.start == 0:
-                lines_before = 0
-            relabel = shift_labels(task.source, lines_before)
-            lines_before += verdicts.lines
+    )
+    for task, verdicts, relabel in in_file_labels(done, _lines):
         for result in verdicts.bad:
             reporter.emit(result if relabel is None else _relabeled(result, relabel))
         reporter.summary.merge(verdicts.summary, relabel=relabel)
         if progress is not None:
             progress(task.size)
+
+
+def _lines(verdicts: TaskVerdicts) -> int:
+    return verdicts.lines
