@@ -10,6 +10,7 @@ import io
 import json
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from validation_support import mixed_lines
 
 from deribit_contract.cli import main
 from deribit_contract.validation import ResponseValidator, chunks
+from deribit_contract.validation import pool as pool_mod
 from deribit_contract.validation.bulk import BulkScanner
 from deribit_contract.validation.chunks import shift_labels
 from deribit_contract.validation.parallel import validate_in_pool
@@ -216,3 +218,14 @@ def test_bad_jobs_value_is_a_usage_error(capsys: pytest.CaptureFixture[str], val
     err = capsys.readouterr().err
     assert "--jobs" in err
     assert f"got {value!r}" in err
+
+
+def test_a_parent_with_threads_never_forks_its_workers() -> None:
+    release = threading.Event()
+    thread = threading.Thread(target=release.wait)
+    thread.start()
+    try:
+        assert pool_mod._context().get_start_method() != "fork"
+    finally:
+        release.set()
+        thread.join()

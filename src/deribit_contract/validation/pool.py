@@ -4,15 +4,21 @@ Results come back in the order of the inputs, never in the order the workers fin
 parallel run can print exactly what a single-process run prints. At most a small window of
 tasks is in flight, so the parent holds a bounded number of results whatever the input size.
 
-Workers are started with ``forkserver`` where the platform has it (``spawn`` elsewhere), never
-``fork``: the parent may have threads (a progress bar, a test runner's servers), and forking a
-threaded process can deadlock the child.
+Workers are forked from the parent on Linux when it runs a single thread: they start in
+milliseconds with every module already imported, which matters because a pool is only worth it
+when it saves seconds. A parent with threads (a progress bar's monitor, a test runner's servers)
+must not fork, since a lock held by another thread stays locked forever in the child: workers
+then come from a ``forkserver`` (``spawn`` where there is none), which costs an interpreter
+start and the imports.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -29,6 +35,8 @@ R = TypeVar("R")
 PARALLEL_MIN_BYTES = 64 * 1024 * 1024
 # tasks in flight per worker: one running, one queued so a worker never waits for the parent
 _WINDOW_PER_JOB = 2
+# seconds a thread that was joined may take to leave the process
+_THREAD_EXIT_WAIT = 0.25
 # modules each worker imports once, in the fork server, before any task arrives
 _PRELOAD = ["deribit_contract.validation", "deribit_contract.reporting.fieldstats"]
 
@@ -48,8 +56,28 @@ def default_jobs(total_bytes: int | None) -> int:
     return cpu_count()
 
 
+def _threads() -> int:
+    try:
+        return len(os.listdir("/proc/self/task"))  # every OS thread, also those started in C
+    except OSError:
+        return threading.active_count()
+
+
+def _single_threaded() -> bool:
+    # A pool shut down just before leaves its manager thread exiting for a few milliseconds
+    # after it was joined: give it that long rather than pay for a fork server.
+    deadline = time.monotonic() + _THREAD_EXIT_WAIT
+    while _threads() > 1:
+        if threading.active_count() > 1 or time.monotonic() > deadline:
+            return False
+        time.sleep(0.005)
+    return True
+
+
 def _context() -> Any:
     methods = multiprocessing.get_all_start_methods()
+    if sys.platform.startswith("linux") and "fork" in methods and _single_threaded():
+        return multiprocessing.get_context("fork")
     if "forkserver" in methods:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(_PRELOAD)
