@@ -83,6 +83,40 @@ def test_jobs_2_output_is_byte_identical_to_jobs_1(
     deep = [label for label in labels if label.startswith(traffic + ":")]
     assert max(int(label.split(":")[1].split()[0]) for label in deep) > 500
     assert any(label.endswith("(recorded response)") for label in labels)
+    # the gzip file was decompressed (in a worker) and read line by line
+    packed = [label for label in labels if label.startswith(corpus[2] + ":")]
+    assert len(packed) > 3
+
+
+def _write_and_close(fd: int, data: bytes) -> None:
+    with os.fdopen(fd, "wb") as stream:
+        stream.write(data)
+
+
+@pytest.mark.skipif(not Path("/dev/fd").is_dir(), reason="needs /dev/fd (process substitution)")
+def test_a_pipe_is_read_once_by_the_parent_and_judged_by_the_pool(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    corpus: list[str],
+) -> None:
+    # `validate <(zcat x.gz)` names /dev/fd/N: only this process can read it, and only once
+    monkeypatch.setattr(chunks, "CHUNK_BYTES", TINY_CHUNK)
+    data = (Path(corpus[0]) / "traffic.jsonl").read_bytes()
+    outputs = []
+    for jobs in ("1", "2"):
+        read_end, write_end = os.pipe()
+        writer = threading.Thread(target=_write_and_close, args=(write_end, data))
+        writer.start()
+        name = f"/dev/fd/{read_end}"
+        try:
+            code, out, _ = _validate(capsys, name, "--jobs", jobs)
+        finally:
+            writer.join(timeout=60)
+            os.close(read_end)
+        assert out.splitlines()[-1].startswith("600 records")
+        assert f"{name}:" in out
+        outputs.append((code, out.replace(name, "<pipe>")))
+    assert outputs[0] == outputs[1]
 
 
 def test_stdin_with_jobs_2_is_identical_to_jobs_1(
