@@ -19,7 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from deribit_contract._fileio import atomic_write_text, dump_canonical_json
+from deribit_contract._fileio import (
+    atomic_write_text,
+    dump_canonical_json,
+    staging_name,
+    sweep_stale,
+)
 from deribit_contract.errors import InvalidArgument
 from deribit_contract.schema.store import MODES, load_schema
 from deribit_contract.strategies._choice import RandomChooser
@@ -222,7 +227,8 @@ def write_fixtures(out: Path, *, seed: int = DEFAULT_SEED) -> Rendered:
     _recover(out)
     rendered = render_fixtures(seed=seed)
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = out.parent / f".{out.name}.tmp-{os.getpid()}"
+    sweep_stale(out.parent)  # staging folders of runs killed before they could clean up
+    staging = staging_name(out)
     shutil.rmtree(staging, ignore_errors=True)
     try:
         for relative, text in sorted(rendered.files.items()):

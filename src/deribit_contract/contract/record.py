@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import importlib.metadata
+import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from urllib.parse import urlsplit
 import httpx
 import orjson
 
-from deribit_contract._fileio import atomic_write_text, dump_canonical_json
+from deribit_contract._fileio import atomic_write_text, dump_canonical_json, pid_alive, sweep_stale
 from deribit_contract._paths import fixtures_dir
 from deribit_contract.contract.session import AmbiguousOutcome, ExchangeSession
 from deribit_contract.errors import InvalidArgument
@@ -174,6 +175,7 @@ def record_scenario(
     under ``fixtures/generated`` or ``fixtures/captured``.
     """
     _check_out_dir(out)
+    mark_incomplete(out)
     clock = now or (lambda: _dt.datetime.now(_dt.timezone.utc))
     started = clock()
     redactor = redactor or Redactor()
@@ -245,6 +247,10 @@ def record_scenario(
         "kit_version": _kit_version(),
         "scenario": SCENARIO,
     }
+    run_dir.mkdir(parents=True, exist_ok=True)
+    # while this marker exists without a manifest, the run directory is being written
+    writing = run_dir / f"{_WRITING}{os.getpid()}"
+    writing.touch()
     for index, pair in enumerate(wire.pairs, start=1):
         path = run_dir / f"{index:02d}-{_safe(pair.step)}.json"
         document = {
@@ -268,10 +274,44 @@ def record_scenario(
     }
     manifest_path = run_dir / "manifest.json"
     atomic_write_text(manifest_path, redactor.text(dump_canonical_json(manifest)))
+    writing.unlink(missing_ok=True)
     recording.files.append(manifest_path)
     if failure is not None:
         raise failure
     return recording
+
+
+_WRITING = ".writing-"
+
+
+def mark_incomplete(out: Path) -> list[Path]:
+    """Give every run directory under ``out`` that a killed ``record`` left without a manifest
+    one saying ``"complete": false``, and remove its stale temporary files.
+
+    A directory whose writer is still alive is left alone. Returns the directories marked.
+    """
+    marked: list[Path] = []
+    if not out.is_dir():
+        return marked
+    for run_dir in sorted(p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        sweep_stale(run_dir)
+        if (run_dir / "manifest.json").exists():
+            continue
+        writers = [p for p in run_dir.glob(f"{_WRITING}*") if p.name[len(_WRITING) :].isdigit()]
+        if any(pid_alive(int(p.name[len(_WRITING) :])) for p in writers):
+            continue
+        files = sorted(p.name for p in run_dir.glob("*.json"))
+        manifest = {
+            "complete": False,
+            "files": files,
+            "steps": {},
+            "incomplete_reason": "the recording process died before writing its manifest",
+        }
+        atomic_write_text(run_dir / "manifest.json", dump_canonical_json(manifest))
+        for writer in writers:
+            writer.unlink(missing_ok=True)
+        marked.append(run_dir)
+    return marked
 
 
 def _kit_version() -> str:

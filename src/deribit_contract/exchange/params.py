@@ -65,6 +65,15 @@ def opt_str(params: Mapping[str, Any], name: str) -> str | None:
     return value
 
 
+# Far outside any price or amount an exchange quotes, yet inside what Decimal arithmetic at the
+# default precision handles exactly.
+_LARGEST = Decimal("1e15")
+_SMALLEST = Decimal("1e-12")
+_MAX_INT_BITS = 64
+_MAX_NUMBER_TEXT = 64
+_OUT_OF_RANGE = f"number out of range (magnitude {_SMALLEST} to {_LARGEST})"
+
+
 def req_decimal(params: Mapping[str, Any], name: str) -> Decimal:
     """A required number (JSON number or numeric text)."""
     value = opt_decimal(params, name)
@@ -80,12 +89,20 @@ def opt_decimal(params: Mapping[str, Any], name: str) -> Decimal | None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise invalid_params(name, "must be a number")
+    if isinstance(value, int) and value.bit_length() > _MAX_INT_BITS:
+        raise invalid_params(name, _OUT_OF_RANGE)  # before str(): huge ints cannot be printed
+    if isinstance(value, str) and len(value) > _MAX_NUMBER_TEXT:
+        raise invalid_params(name, _OUT_OF_RANGE)
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation:
         raise invalid_params(name, "must be a number") from None
     if not number.is_finite():
         raise invalid_params(name, "must be a number")
+    if number and not _SMALLEST <= abs(number) <= _LARGEST:
+        # a client mistake, not an exchange failure: the arithmetic of prices and amounts
+        # would otherwise fail deep inside matching (decimal.DivisionImpossible -> 11094)
+        raise invalid_params(name, _OUT_OF_RANGE)
     return number
 
 

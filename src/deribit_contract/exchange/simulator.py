@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import random
 import threading
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
@@ -56,12 +57,18 @@ from deribit_contract.exchange.params import RpcError
 from deribit_contract.exchange.ratelimit import CreditBuckets, RateLimitConfig
 from deribit_contract.exchange.trading import Venue
 
-__all__ = ["Call", "Listener", "SimulatedExchange"]
+__all__ = ["CALLS_KEPT", "HISTORY_KEPT", "Call", "Listener", "SimulatedExchange"]
 
 #: called after a request changed accounts' orders, trades or positions
 Listener = Callable[[list[events.AccountChange]], None]
 
 CLOSE_POSITION = "private/close_position"
+#: requests (with their responses) kept in :attr:`SimulatedExchange.calls`: a long-running
+#: ``serve`` must not grow without bound, and tests only ever look at the recent ones
+CALLS_KEPT = 1_000
+#: finished orders (with their trades) kept for order-state and trade queries; open orders are
+#: always kept. Bounds ``serve``'s memory however long it runs.
+HISTORY_KEPT = 10_000
 _CALL_GAP_US = 1000  # simulated time between two requests, so ms timestamps move per call
 
 
@@ -79,7 +86,9 @@ class SimulatedExchange:
     ``seed`` fixes the books, tokens, ids and timings; ``fault`` selects one of :data:`FAULTS`;
     ``rate_limit`` meters matching-engine methods; ``accounts`` maps client ids to secrets
     (default: one account, :data:`DEFAULT_CLIENT_ID`); ``clock`` defaults to a
-    :class:`FakeClock`; ``positions`` seeds the default account (instrument -> signed size).
+    :class:`FakeClock`; ``positions`` seeds the default account (instrument -> signed size);
+    ``calls_kept`` bounds the ring of recent :attr:`calls` (default :data:`CALLS_KEPT`) and
+    ``history_kept`` the finished orders remembered (default :data:`HISTORY_KEPT`).
     """
 
     def __init__(
@@ -93,6 +102,8 @@ class SimulatedExchange:
         positions: Mapping[str, float] | None = None,
         testnet: bool = True,
         token_ttl_seconds: int = DEFAULT_TOKEN_TTL_SECONDS,
+        calls_kept: int | None = CALLS_KEPT,
+        history_kept: int = HISTORY_KEPT,
     ) -> None:
         if fault is not None and fault not in FAULTS:
             raise InvalidArgument(f"unknown fault {fault!r}; expected one of: {', '.join(FAULTS)}")
@@ -100,7 +111,9 @@ class SimulatedExchange:
         self.fault: Fault | None = FAULTS[fault] if fault is not None else None
         self.clock: Clock = clock if clock is not None else FakeClock()
         self.testnet = testnet
-        self.calls: list[Call] = []
+        #: the most recent ``calls_kept`` requests, oldest first (None keeps every one)
+        self.calls: deque[Call] = deque(maxlen=calls_kept)
+        self._history_kept = history_kept
         self._accounts = Accounts(
             accounts if accounts is not None else {DEFAULT_CLIENT_ID: DEFAULT_CLIENT_SECRET},
             seed=seed,
@@ -179,6 +192,8 @@ class SimulatedExchange:
             before = events.mark(self._venue) if listeners else None
             envelope = self._handle(message, auth)
             changes = events.changes_since(self._venue, before) if before is not None else []
+            # after the changes are known: forgetting shifts the counts events.mark keeps
+            self._venue.forget_finished(keep=self._history_kept)
         for listener in listeners if changes else ():
             listener(changes)
         return envelope

@@ -199,6 +199,21 @@ class Venue:
         self.trades[trade_id] = trade
         return trade
 
+    def forget_finished(self, *, keep: int) -> None:
+        """Drop the oldest finished orders (and their trades) beyond the newest ``keep``.
+
+        Open orders are never dropped. Runs in bulk once the history is 25% over ``keep``, so
+        the cost per request stays constant.
+        """
+        if len(self.orders) <= keep + keep // 4:
+            return
+        open_ids = set(self.open_order_ids)
+        finished = [oid for oid in self.orders if oid not in open_ids]
+        for oid in finished[: max(0, len(finished) - keep)]:
+            order = self.orders.pop(oid)
+            for trade_id in order.trade_ids:
+                self.trades.pop(trade_id, None)
+
     def _tick_direction(self, name: str, price: Decimal) -> int:
         # Deribit: 0 plus tick, 1 zero-plus tick, 2 minus tick, 3 zero-minus tick
         last = self._last_price[name]

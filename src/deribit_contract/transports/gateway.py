@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 import time
 from collections.abc import Iterable, Mapping
@@ -286,9 +287,26 @@ def parse_json_body(
     try:
         return orjson.loads(body), None
     except orjson.JSONDecodeError as exc:
+        wide = _wide_numbers(body) if "number" in str(exc) else None
+        if wide is not None:
+            return wide, None
         return None, transport_error(
             ErrorCode.PARSE_ERROR, "Parse error", data={"reason": str(exc)[:200]}, exchange=exchange
         )
+
+
+def _big_int(text: str) -> int | str:
+    # a number no 64-bit field holds stays text: params validation then names it out of range
+    return int(text) if len(text) <= 19 else text
+
+
+def _wide_numbers(body: bytes) -> object:
+    """Valid JSON whose numbers orjson cannot hold (a 20,000-digit amount): parsed anyway, so the
+    method answers -32602 for that parameter instead of a parse error for valid JSON."""
+    try:
+        return json.loads(body, parse_int=_big_int)
+    except (ValueError, RecursionError):
+        return None
 
 
 def _echoable_id(value: object) -> int | str | None:

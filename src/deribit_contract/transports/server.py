@@ -8,6 +8,7 @@ otherwise, because it accepts well-known default credentials over plain HTTP.
 from __future__ import annotations
 
 import ipaddress
+import logging
 import socket
 import threading
 import time
@@ -53,9 +54,25 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+class _ClientMistakes(logging.Filter):
+    """uvicorn logs a client's invalid UTF-8 WebSocket frame with a server traceback, though it
+    answers correctly (close 1007): such records become one INFO line without traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], UnicodeDecodeError):
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno, record.levelname = logging.INFO, "INFO"
+            return logging.getLogger(record.name).isEnabledFor(logging.INFO)
+        return True
+
+
+_CLIENT_MISTAKES = _ClientMistakes()
+
+
 def uvicorn_config(app: Any, *, log_level: str = "warning") -> uvicorn.Config:
     """The uvicorn settings shared by the background server and ``deribit-contract serve``."""
-    return uvicorn.Config(
+    config = uvicorn.Config(
         app,
         log_level=log_level,
         access_log=False,
@@ -64,6 +81,8 @@ def uvicorn_config(app: Any, *, log_level: str = "warning") -> uvicorn.Config:
         timeout_graceful_shutdown=2,
         timeout_keep_alive=5,
     )
+    logging.getLogger("uvicorn.error").addFilter(_CLIENT_MISTAKES)  # idempotent: same object
+    return config
 
 
 class LocalExchangeServer:
