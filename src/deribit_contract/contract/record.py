@@ -32,6 +32,7 @@ from deribit_contract._fileio import atomic_write_text, dump_canonical_json, pid
 from deribit_contract._paths import fixtures_dir
 from deribit_contract.contract.session import AmbiguousOutcome, ExchangeSession
 from deribit_contract.errors import InvalidArgument
+from deribit_contract.guard import strip_userinfo
 from deribit_contract.redaction import Redactor
 from deribit_contract.transports.client import HttpJsonRpcClient
 
@@ -242,7 +243,7 @@ def record_scenario(
     host = urlsplit(base_url).hostname or ""
     meta_base = {
         "recorded_at": started.isoformat(timespec="seconds").replace("+00:00", "Z"),
-        "target": redactor.text(_strip_userinfo(base_url)),
+        "target": redactor.text(strip_userinfo(base_url)),
         "target_host": host,
         "kit_version": _kit_version(),
         "scenario": SCENARIO,
@@ -320,13 +321,3 @@ def _kit_version() -> str:
         return importlib.metadata.version("deribit-contract-kit")
     except importlib.metadata.PackageNotFoundError:
         return "unknown"
-
-
-def _strip_userinfo(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    netloc = parts.hostname or ""
-    if parts.port:
-        netloc += f":{parts.port}"
-    return parts._replace(netloc=netloc).geturl()
