@@ -103,11 +103,12 @@ def test_async_websocket_client_watches_its_close(server: LocalExchangeServer) -
             await bot.load_markets()
             server.exchange.set_position("BTC-PERPETUAL", 50)
             watching = asyncio.create_task(bot.watch_orders(SYMBOL))
-            while "public/auth" not in methods_called(server):
+            # ccxt sends private/subscribe once its client_signature auth is answered; wait
+            # until it has gone out, then give the server a moment to read the frame
+            channel = "user.orders.any.any.raw"
+            while channel not in bot.client(server.ws_url).subscriptions:
                 await asyncio.sleep(0.02)
-            # ccxt subscribes as soon as its client_signature auth is answered; subscriptions
-            # live in the socket, not in the exchange's call log, so give it a moment
-            await asyncio.sleep(1.0)
+            await asyncio.sleep(0.3)
             close = await bot.private_get_close_position(
                 {"instrument_name": "BTC-PERPETUAL", "type": "market"}
             )

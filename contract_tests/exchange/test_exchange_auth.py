@@ -175,3 +175,32 @@ def test_deri_hmac_sha256_header_signs_method_uri_and_body() -> None:
     stale = _hmac_get(exchange, uri, nonce="n5", ts=str(int(ts) - 120_000))["error"]
     assert stale["code"] == 13009
     assert _hmac_get(exchange, uri, nonce="n6", client_id="nobody")["error"]["code"] == 13004
+
+
+def test_deri_hmac_sha256_covers_a_json_rpc_post_body() -> None:
+    exchange = SimulatedExchange(accounts={OTHER_ID: OTHER_SECRET})
+    body = json.dumps(
+        {"jsonrpc": "2.0", "id": 3, "method": "private/get_positions", "params": {}}
+    ).encode()
+    ts, nonce = str(now_ms(exchange)), "post-1"
+
+    def post(signed_body: bytes, nonce: str) -> dict[str, Any]:
+        signature = hex_hmac(
+            OTHER_SECRET, f"{ts}\n{nonce}\nPOST\n/api/v2\n{signed_body.decode()}\n"
+        )
+        header = f"deri-hmac-sha256 id={OTHER_ID},ts={ts},sig={signature},nonce={nonce}"
+        reply = handle_http(
+            exchange,
+            http_method="POST",
+            path="/api/v2",
+            query=[],
+            headers={"authorization": header, "content-type": "application/json"},
+            body=body,
+            raw_uri="/api/v2",
+        )
+        answer: dict[str, Any] = json.loads(reply.body)
+        return answer
+
+    assert post(body, nonce)["result"] == []
+    other_body = body.replace(b"get_positions", b"get_position")
+    assert post(other_body, "post-2")["error"]["data"]["reason"] == "invalid signature"
