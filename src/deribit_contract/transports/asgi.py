@@ -5,7 +5,7 @@ the same answers). The WebSocket endpoint ``/ws/api/v2`` takes one JSON-RPC requ
 a token is read from ``params.access_token`` or remembered from a successful ``public/auth``
 on the same socket (Deribit's connection-scoped session); subscriptions and heartbeats live in
 :class:`~deribit_contract.transports.ws_session.WsSession`, and one ordered outbox per socket
-carries replies, notifications and heartbeats. No input may crash a handler: every
+carries notifications and heartbeats behind the replies. No input may crash a handler: every
 failure becomes a JSON-RPC error envelope, and the server keeps serving.
 """
 
@@ -86,14 +86,17 @@ def _respond(reply: HttpReply) -> Response:
     )
 
 
-async def _send_all(websocket: WebSocket, outbox: asyncio.Queue[bytes]) -> None:
-    """Send replies, notifications and heartbeats in order; close on the CLOSE marker."""
+async def _send_all(
+    websocket: WebSocket, outbox: asyncio.Queue[bytes], sending: asyncio.Lock
+) -> None:
+    """Send pushed notifications and heartbeats in order; close on the CLOSE marker."""
     while True:
         message = await outbox.get()
-        if message == CLOSE:
-            await websocket.close(code=1000, reason="heartbeat test_request not answered")
-            return
-        await websocket.send_text(message.decode("utf-8"))
+        async with sending:
+            if message == CLOSE:
+                await websocket.close(code=1000, reason="heartbeat test_request not answered")
+                return
+            await websocket.send_text(message.decode("utf-8"))
 
 
 def build_app(exchange: ExchangeLike, *, heartbeat_scale: float = 1.0) -> Starlette:
@@ -134,13 +137,16 @@ def build_app(exchange: ExchangeLike, *, heartbeat_scale: float = 1.0) -> Starle
         await websocket.accept()
         loop = asyncio.get_running_loop()
         outbox: asyncio.Queue[bytes] = asyncio.Queue()
+        # replies go out from the receive loop at once; pushes queue behind them. Taking the
+        # free lock does not yield, so a reply starts before anything it caused is pushed.
+        sending = asyncio.Lock()
 
         def push(message: bytes) -> None:
             # notifications may come from any thread (an HTTP request, a direct call)
             loop.call_soon_threadsafe(outbox.put_nowait, message)
 
         session = WsSession(exchange, push, seconds_per_second=heartbeat_scale)
-        sender = asyncio.create_task(_send_all(websocket, outbox))
+        sender = asyncio.create_task(_send_all(websocket, outbox, sending))
         try:
             while not sender.done():
                 frame = await websocket.receive()
@@ -149,7 +155,9 @@ def build_app(exchange: ExchangeLike, *, heartbeat_scale: float = 1.0) -> Starle
                 data = frame.get("text")
                 if data is None:
                     data = frame.get("bytes") or b""
-                outbox.put_nowait(session.answer(data))
+                reply = session.answer(data)
+                async with sending:
+                    await websocket.send_text(reply.decode("utf-8"))
         except (WebSocketDisconnect, RuntimeError):
             return  # RuntimeError: the sender closed the socket (missed heartbeat)
         finally:

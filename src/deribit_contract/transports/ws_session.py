@@ -78,16 +78,23 @@ class WsSession:
         self._scale = seconds_per_second
         self._heartbeat: asyncio.Task[None] | None = None
         self._awaiting_test = False
-        add_listener = getattr(exchange, "add_listener", None)
-        self._remove_listener: Callable[[], None] | None = (
-            add_listener(self._on_changes) if callable(add_listener) else None
-        )
+        # listening costs the exchange a diff per request: only while something is subscribed
+        self._remove_listener: Callable[[], None] | None = None
 
     def close(self) -> None:
         """Stop the heartbeat and the notifications (the socket is gone)."""
         if self._heartbeat is not None:
             self._heartbeat.cancel()
-        if self._remove_listener is not None:
+        self.channels.clear()
+        self._listen()
+
+    def _listen(self) -> None:
+        """Listen to the exchange's changes exactly while some channel is subscribed."""
+        if self.channels and self._remove_listener is None:
+            add_listener = getattr(self.exchange, "add_listener", None)
+            if callable(add_listener):
+                self._remove_listener = add_listener(self._on_changes)
+        elif not self.channels and self._remove_listener is not None:
             self._remove_listener()
             self._remove_listener = None
 
@@ -144,14 +151,19 @@ class WsSession:
 
     def _run(self, method: str, params: dict[str, Any], auth: Auth) -> Any:
         if method in _SUBSCRIBE:
-            return self._subscribe(
+            subscribed = self._subscribe(
                 _channel_names(params), private=method.startswith("private/"), auth=auth
             )
+            self._listen()
+            return subscribed
         if method in _UNSUBSCRIBE:
             names = _channel_names(params)
-            return [name for name in names if self.channels.pop(name, None) is not None]
+            gone = [name for name in names if self.channels.pop(name, None) is not None]
+            self._listen()
+            return gone
         if method in _UNSUBSCRIBE_ALL:
             self.channels.clear()
+            self._listen()
             return "ok"
         if method == "public/disable_heartbeat":
             if self._heartbeat is not None:
