@@ -84,6 +84,7 @@ def test_balance_open_fetch_and_close_a_position(
     assert {trade["order"] for trade in trades} == set(orders)
     assert all(trade["side"] == orders[trade["order"]] for trade in trades)
     assert sum(t["amount"] for t in trades if t["order"] == parsed["id"]) == 100.0
+    assert {t["id"] for t in client.fetch_my_trades()} == {t["id"] for t in trades}  # by currency
 
 
 def test_place_and_cancel_a_resting_order(client: ccxt.deribit) -> None:
@@ -91,6 +92,7 @@ def test_place_and_cancel_a_resting_order(client: ccxt.deribit) -> None:
     resting = client.create_order(SYMBOL, "limit", "buy", 10, below)
     assert resting["status"] == "open"
     assert [o["id"] for o in client.fetch_open_orders(SYMBOL)] == [resting["id"]]
+    assert [o["id"] for o in client.fetch_open_orders()] == [resting["id"]]  # by currency
     assert client.cancel_order(resting["id"], SYMBOL)["status"] == "canceled"
     assert client.fetch_open_orders(SYMBOL) == []
 

@@ -177,3 +177,24 @@ def test_edit_reprices_a_resting_order_and_trades_when_it_crosses(client: Client
     assert client.call("private/edit", order_id="nope", amount=10, price=low)["error"]["code"] == (
         10004
     )
+
+
+def test_trades_and_open_orders_by_currency(client: Client) -> None:
+    btc = _buy(client, 100, type="market")
+    eth = client.result("private/buy", instrument_name=ETH, amount=5, type="market")
+    low = client.result("public/get_order_book", instrument_name=ETH, depth=1)["bids"][0][0] - 50
+    resting = client.result("private/buy", instrument_name=ETH, amount=1, type="limit", price=low)
+    page = client.result("private/get_user_trades_by_currency", currency="ETH", count=1000)
+    assert page == {"trades": eth["trades"][::-1], "has_more": False}
+    every = client.result("private/get_user_trades_by_currency", currency="any", sorting="asc")
+    assert {t["trade_id"] for t in every["trades"]} == {
+        t["trade_id"] for t in btc["trades"] + eth["trades"]
+    }
+    real = capture("roq__private_get_user_trades_by_currency__1.json")["result"]
+    assert shape_problems(page["trades"][0], real["trades"][0]) == []
+    opened = client.result("private/get_open_orders_by_currency", currency="ETH")
+    assert opened == [resting["order"]]
+    assert client.result("private/get_open_orders_by_currency", currency="BTC") == []
+    assert client.call("private/get_open_orders_by_currency")["error"]["data"]["param"] == (
+        "currency"
+    )

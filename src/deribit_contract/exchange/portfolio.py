@@ -1,4 +1,4 @@
-"""What an account holds: positions, account summaries (balances) and its own trades.
+"""What an account holds: positions, account summaries (balances), open orders and trades.
 
 ccxt's ``fetch_positions``, ``fetch_balance`` and ``fetch_my_trades`` read these. Balances are
 derived, never stored: each currency starts with a fixed deposit, realised PnL and fees from the
@@ -172,6 +172,34 @@ def _get_user_trades_by_instrument(ctx: Context) -> Any:
     return {"trades": [t.to_json() for t in ordered[:count]], "has_more": len(ordered) > count}
 
 
+def _get_user_trades_by_currency(ctx: Context) -> Any:
+    currency = currency_filter(ctx, required=True)
+    kind = opt_enum(ctx.params, "kind", ("future", "option", "spot", "future_combo", "any"))
+    trades = [
+        t
+        for t in _own_trades(ctx)
+        if currency in ("any", t.order.instrument.settlement_currency)
+        and kind in (None, "any", "future")
+    ]
+    count = _count(ctx)
+    ordered = _sorted(ctx, trades)
+    return {"trades": [t.to_json() for t in ordered[:count]], "has_more": len(ordered) > count}
+
+
+def _get_open_orders_by_currency(ctx: Context) -> Any:
+    currency = currency_filter(ctx, required=True)
+    kind = opt_enum(ctx.params, "kind", ("future", "option", "spot", "future_combo", "any"))
+    order_type = opt_enum(ctx.params, "type", ("all", "limit", "trigger_all", "stop_all"))
+    if kind not in (None, "any", "future") or order_type not in (None, "all", "limit"):
+        return []  # only futures, and no trigger orders, in the simulation
+    return [
+        order.to_json()
+        for order in (ctx.venue.orders[oid] for oid in ctx.venue.open_order_ids)
+        if order.client_id == ctx.account
+        and currency in ("any", order.instrument.settlement_currency)
+    ]
+
+
 def _get_user_trades_by_order(ctx: Context) -> Any:
     order_id = req_str(ctx.params, "order_id")
     opt_enum(ctx.params, "sorting", _SORTING)  # a bad sorting is -32602 even for an unknown id
@@ -188,4 +216,6 @@ HANDLERS: Mapping[str, Callable[[Context], Any]] = {
     "private/get_account_summaries": _get_account_summaries,
     "private/get_user_trades_by_instrument": _get_user_trades_by_instrument,
     "private/get_user_trades_by_order": _get_user_trades_by_order,
+    "private/get_user_trades_by_currency": _get_user_trades_by_currency,
+    "private/get_open_orders_by_currency": _get_open_orders_by_currency,
 }
