@@ -25,7 +25,7 @@ from deribit_contract.exchange.params import (
     req_str,
 )
 
-__all__ = ["CURRENCIES", "HANDLERS", "SIM_VERSION", "currency_filter"]
+__all__ = ["CURRENCIES", "HANDLERS", "KINDS", "SIM_VERSION", "currency_filter"]
 
 SIM_VERSION = "1.2.26-sim"
 #: currency -> (long name, coin type, fee precision, withdrawal fee): what get_currencies lists
@@ -34,7 +34,8 @@ CURRENCIES: dict[str, tuple[str, str, int, float]] = {
     "ETH": ("Ethereum", "ETHER", 4, 0.0006),
     "USDC": ("USD Coin", "USDC", 2, 1.0),
 }
-_KINDS = ("future", "option", "spot", "future_combo", "option_combo", "any")
+#: the ``kind`` filter values Deribit accepts (the simulation lists futures only)
+KINDS = ("future", "option", "spot", "future_combo", "option_combo", "any")
 _MAX_DEPTH = 10_000
 _DEFAULT_DEPTH = 20  # what Deribit answers without ``depth``
 
@@ -50,7 +51,7 @@ def currency_filter(ctx: Context, *, required: bool) -> str:
 
 
 def _kind_filter(ctx: Context) -> str:
-    return opt_enum(ctx.params, "kind", _KINDS) or "any"
+    return opt_enum(ctx.params, "kind", KINDS) or "any"
 
 
 def _listed(instrument: Instrument, currency: str, kind: str) -> bool:

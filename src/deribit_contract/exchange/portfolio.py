@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from deribit_contract.exchange.instruments import INSTRUMENTS, as_float
-from deribit_contract.exchange.market_data import CURRENCIES, currency_filter
+from deribit_contract.exchange.market_data import CURRENCIES, KINDS, currency_filter
 from deribit_contract.exchange.methods import Context
 from deribit_contract.exchange.orders import SimTrade
 from deribit_contract.exchange.params import (
@@ -54,7 +54,7 @@ def _positions(ctx: Context, currency: str) -> list[dict[str, Any]]:
 
 def _get_positions(ctx: Context) -> Any:
     currency = currency_filter(ctx, required=False)
-    kind = opt_enum(ctx.params, "kind", ("future", "option", "spot", "future_combo", "any"))
+    kind = opt_enum(ctx.params, "kind", KINDS)
     if kind not in (None, "any", "future"):
         return []
     return _positions(ctx, currency)
@@ -151,6 +151,13 @@ def _count(ctx: Context) -> int:
     return int(count)
 
 
+def _page(ctx: Context, trades: list[SimTrade]) -> dict[str, Any]:
+    """``{trades, has_more}``: the first ``count`` trades in the requested order."""
+    count = _count(ctx)
+    ordered = _sorted(ctx, trades)
+    return {"trades": [t.to_json() for t in ordered[:count]], "has_more": len(ordered) > count}
+
+
 def _sorted(ctx: Context, trades: list[SimTrade]) -> list[SimTrade]:
     # live answers come newest first unless "asc" is asked for
     ascending = opt_enum(ctx.params, "sorting", _SORTING) == "asc"
@@ -167,28 +174,24 @@ def _get_user_trades_by_instrument(ctx: Context) -> Any:
         and (start_seq is None or t.trade_seq >= start_seq)
         and (end_seq is None or t.trade_seq <= end_seq)
     ]
-    count = _count(ctx)
-    ordered = _sorted(ctx, trades)
-    return {"trades": [t.to_json() for t in ordered[:count]], "has_more": len(ordered) > count}
+    return _page(ctx, trades)
 
 
 def _get_user_trades_by_currency(ctx: Context) -> Any:
     currency = currency_filter(ctx, required=True)
-    kind = opt_enum(ctx.params, "kind", ("future", "option", "spot", "future_combo", "any"))
+    kind = opt_enum(ctx.params, "kind", KINDS)
     trades = [
         t
         for t in _own_trades(ctx)
         if currency in ("any", t.order.instrument.settlement_currency)
         and kind in (None, "any", "future")
     ]
-    count = _count(ctx)
-    ordered = _sorted(ctx, trades)
-    return {"trades": [t.to_json() for t in ordered[:count]], "has_more": len(ordered) > count}
+    return _page(ctx, trades)
 
 
 def _get_open_orders_by_currency(ctx: Context) -> Any:
     currency = currency_filter(ctx, required=True)
-    kind = opt_enum(ctx.params, "kind", ("future", "option", "spot", "future_combo", "any"))
+    kind = opt_enum(ctx.params, "kind", KINDS)
     order_type = opt_enum(ctx.params, "type", ("all", "limit", "trigger_all", "stop_all"))
     if kind not in (None, "any", "future") or order_type not in (None, "all", "limit"):
         return []  # only futures, and no trigger orders, in the simulation
