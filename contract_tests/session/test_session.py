@@ -146,3 +146,55 @@ def test_min_interval_spaces_order_calls() -> None:
     session.call("private/sell", {})
     session.call("private/sell", {})
     assert slept == [pytest.approx(0.2)]
+
+
+def test_timeout_of_the_resend_after_reauthentication_is_ambiguous() -> None:
+    client = ScriptedClient(
+        {
+            "private/close_position": [
+                _err(13009, "unauthorized"),
+                TargetUnavailable("read timeout"),
+            ],
+            "private/get_position": [_ok({"instrument_name": "X", "size": 10.0})],
+            "private/get_open_orders_by_instrument": [_ok([])],
+        }
+    )
+    session, _ = _session(client)
+    outcome = session.call("private/close_position", {"instrument_name": "X", "type": "market"})
+    assert isinstance(outcome, AmbiguousOutcome), "the resend's timeout must not escape"
+    assert outcome.position == {"instrument_name": "X", "size": 10.0}
+    assert (
+        client.sent.count("private/close_position") == 2
+    )  # refused once, resent once, never again
+    assert session.stats.reauthenticated == 1
+    assert session.stats.ambiguous == 1
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        (10040, "retry"),
+        (10041, "settlement_in_progress"),
+        (10047, "matching_engine_queue_full"),
+        (13028, "temporarily_unavailable"),
+    ],
+)
+def test_transient_refusals_are_backed_off_and_resent(code: int, message: str) -> None:
+    client = ScriptedClient(
+        {"private/buy": [_err(code, message), _ok({"order": {"order_id": "1"}, "trades": []})]}
+    )
+    session, slept = _session(client, order_budget=5)
+    outcome = session.call("private/buy", {"instrument_name": "X", "amount": 10})
+    assert isinstance(outcome, dict)
+    assert outcome["result"]["order"] == {"order_id": "1"}
+    assert slept == [0.5]
+    assert session.stats.refusals == {code: 1}
+    assert session.stats.orders == 1, "a refused order was not executed: one budget unit"
+
+
+def test_a_persistent_refusal_ends_the_run_naming_it() -> None:
+    client = ScriptedClient({"private/sell": [_err(13028, "temporarily_unavailable")]})
+    session, slept = _session(client, max_backoff_s=3.0)
+    with pytest.raises(RateLimited, match=r"temporarily_unavailable \(13028\)"):
+        session.call("private/sell", {"instrument_name": "X", "amount": 10})
+    assert sum(slept) <= 3.0

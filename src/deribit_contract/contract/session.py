@@ -6,8 +6,9 @@ which owns the policies that keep a run safe where money may be at stake:
 * **Order budget.** Every order-placing call (buy, sell, close_position) spends one unit; when
   the budget is spent the run stops with :class:`BudgetExhausted` instead of trading on.
 * **Throttling is not a failure.** Deribit answers 10028 (too_many_requests) and may drop the
-  session; the request was not executed, so it is sent again after an exponential back-off and,
-  if the token was dropped (13009), a fresh ``public/auth``. A run that cannot make progress
+  session; 10040, 10041, 10047 and 13028 refuse a request for a moment too. The request was not
+  executed, so it is sent again after an exponential back-off and, if the token was dropped
+  (13009), a fresh ``public/auth``. A run that cannot make progress
   within ``max_backoff_s`` ends with :class:`~deribit_contract.errors.RateLimited`.
 * **close_position is not idempotent.** When an order-placing call times out or the connection
   drops, the outcome is unknown: the session never resends it. It re-reads the position and the
@@ -23,10 +24,11 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from deribit_contract.errors import RateLimited, TargetError, TargetUnavailable
-from deribit_contract.facts import ErrorCode
+from deribit_contract.facts import ErrorCode, error_message
 
 __all__ = [
     "ORDER_METHODS",
+    "TRANSIENT_REFUSALS",
     "AmbiguousOutcome",
     "BudgetExhausted",
     "ExchangeSession",
@@ -35,8 +37,18 @@ __all__ = [
 ]
 
 ORDER_METHODS = frozenset({"private/buy", "private/sell", "private/close_position"})
-_TOO_MANY_REQUESTS = ErrorCode.TOO_MANY_REQUESTS
 _UNAUTHORIZED = ErrorCode.UNAUTHORIZED
+#: refusals Deribit sends for requests it did NOT execute: they come and go, so the request is
+#: sent again after a back-off (never a contract violation; only a persistent one ends the run)
+TRANSIENT_REFUSALS: frozenset[int] = frozenset(
+    {
+        ErrorCode.TOO_MANY_REQUESTS,
+        ErrorCode.RETRY,
+        ErrorCode.SETTLEMENT_IN_PROGRESS,
+        ErrorCode.MATCHING_ENGINE_QUEUE_FULL,
+        ErrorCode.TEMPORARILY_UNAVAILABLE,
+    }
+)
 _SAFE_READ_ATTEMPTS = 3
 
 
@@ -73,11 +85,15 @@ class SessionStats:
 
     requests: int = 0
     orders: int = 0
+    #: order-placing calls the target refused with an error (not placed, not in ``orders``)
+    rejected: int = 0
     throttled: int = 0
     reauthenticated: int = 0
     ambiguous: int = 0
     backoff_s: float = 0.0
     methods: dict[str, int] = field(default_factory=dict)
+    #: transient refusals by error code (10028, 10040, 13028...), each backed off and resent
+    refusals: dict[int, int] = field(default_factory=dict)
 
 
 class ExchangeSession:
@@ -128,27 +144,31 @@ class ExchangeSession:
                 self._throttle()
             try:
                 envelope = self._send(method, params)
+                code = _error_code(envelope)
+                if code == _UNAUTHORIZED and self.has_credentials and method != "public/auth":
+                    # a dropped session: the request was refused, not executed; log in again
+                    # once and resend; a timeout of the resend is as ambiguous as any other
+                    self.stats.reauthenticated += 1
+                    self.authenticate()
+                    envelope = self._send(method, params)
+                    code = _error_code(envelope)
             except TargetUnavailable as exc:
                 if is_order:
                     return self._ambiguous(method, params, str(exc))
                 raise
-            code = _error_code(envelope)
-            if code == _TOO_MANY_REQUESTS:
-                self.stats.throttled += 1
-            elif code == _UNAUTHORIZED and self.has_credentials and method != "public/auth":
-                # a dropped session: the request was refused, not executed; log in again once
-                self.stats.reauthenticated += 1
-                self.authenticate()
-                envelope = self._send(method, params)
-                if _error_code(envelope) != _TOO_MANY_REQUESTS:
-                    return envelope
-                self.stats.throttled += 1
-            else:
+            if code is None or code not in TRANSIENT_REFUSALS:
+                if is_order and "error" in envelope:
+                    # refused, so never placed: a rejected close is no order on the account
+                    self.stats.orders -= 1
+                    self.stats.rejected += 1
                 return envelope
+            self.stats.throttled += 1
+            self.stats.refusals[code] = self.stats.refusals.get(code, 0) + 1
             if waited + delay > self._max_backoff_s:
                 raise RateLimited(
-                    f"{method}: the target kept answering too_many_requests (10028) after "
-                    f"{waited:.1f}s of back-off; lower the request rate (--max-examples) or retry later"
+                    f"{method}: the target kept answering {error_message(code)} ({code}) "
+                    f"after {waited:.1f}s of back-off; lower the request rate (--max-examples) "
+                    "or retry later"
                 )
             self._sleep(delay)
             waited += delay
