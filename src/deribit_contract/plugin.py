@@ -16,6 +16,7 @@ and cross pytest-xdist workers as JSON through ``workeroutput``.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 from collections.abc import Callable, Generator, Iterator, Mapping
 from pathlib import Path
@@ -26,8 +27,10 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.errors import InvalidArgument as HypothesisInvalidArgument
 
+import deribit_contract.suite
 from deribit_contract._fileio import atomic_write_text
 from deribit_contract.contract.checks import ContractJudge
+from deribit_contract.contract.plan import PHASES
 from deribit_contract.contract.run import ContractRun
 from deribit_contract.contract.session import ExchangeSession
 from deribit_contract.contract.target import TargetSpec, parse_target, preflight
@@ -48,6 +51,7 @@ _WORKER_OUTPUT = "deribit_contract_observations"
 _RUN_PROFILE = "deribit-contract-run"
 # a test that ends in one of these did not judge the target: the run cannot make progress
 _STOPPING = (TargetError,)
+_SUITE_DIR = Path(deribit_contract.suite.__file__).parent
 
 
 def observations_of(config: pytest.Config) -> RunObservations:
@@ -93,13 +97,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=[],
         metavar="NAME",
         help="instrument to trade (repeatable; default BTC-PERPETUAL, ETH-PERPETUAL, "
-        "BTC_USDC-PERPETUAL locally, BTC-PERPETUAL live)",
+        "BTC_USDC-PERPETUAL locally, BTC-PERPETUAL and BTC_USDC-PERPETUAL live)",
     )
     group.addoption(
         "--deribit-fault",
         default=None,
         metavar="NAME",
         help="run the local/mock exchange with this fault mode (proves checks fail)",
+    )
+    group.addoption(
+        "--deribit-market",
+        default="static",
+        choices=("static", "live"),
+        help="the local/mock exchange's market: static (default) or live (moving mark, band "
+        "clamping, thin book, other traders, rate limit, 10040/13028 refusals)",
     )
     group.addoption(
         "--deribit-max-examples",
@@ -156,6 +167,11 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.addinivalue_line(
         "markers",
+        "deribit_phase(name): the phase of a budgeted run the test belongs to (checks, "
+        "scenarios, exploration); budgeted runs run the phases in that order",
+    )
+    config.addinivalue_line(
+        "markers",
         "deribit_mock(fault=None, seed=0, positions=None, base_url=...): configure the "
         "deribit_mock fixture for this test",
     )
@@ -169,6 +185,7 @@ def pytest_configure(config: pytest.Config) -> None:
             allow_hosts=config.getoption("deribit_allow_host"),
             instruments=config.getoption("deribit_instrument"),
             order_budget=config.getoption("deribit_order_budget"),
+            market=config.getoption("deribit_market"),
         )
     except ContractKitError as exc:  # the guard refused before any request: a usage error
         raise pytest.UsageError(f"deribit-contract: {exc}") from None
@@ -202,7 +219,8 @@ def _load_run_profile(config: pytest.Config, spec: TargetSpec) -> None:
     max_examples = config.getoption("deribit_max_examples")
     steps = config.getoption("deribit_steps")
     no_shrink = config.getoption("deribit_no_shrink")
-    if max_examples is None and steps is None and not no_shrink and not spec.is_live:
+    budgeted = spec.order_budget is not None
+    if max_examples is None and steps is None and not no_shrink and not budgeted:
         return
     config.stash[_PROFILE_KEY] = str(getattr(settings, "_current_profile", None) or "default")
     base = settings.get_profile("live") if spec.is_live else settings.default
@@ -211,10 +229,14 @@ def _load_run_profile(config: pytest.Config, spec: TargetSpec) -> None:
         options["max_examples"] = max_examples
     if steps is not None:
         options["stateful_step_count"] = steps
-    # the explain phase re-runs failing examples many times against the target: too costly here
-    options["phases"] = (Phase.explicit, Phase.reuse, Phase.generate) + (
-        () if no_shrink else (Phase.shrink,)
-    )
+    # the explain phase re-runs failing examples many times against the target: too costly here;
+    # a budgeted run never replays (reuse) or shrinks either: each would place orders again
+    if budgeted:
+        options["phases"] = (Phase.explicit, Phase.generate)
+    else:
+        options["phases"] = (Phase.explicit, Phase.reuse, Phase.generate) + (
+            () if no_shrink else (Phase.shrink,)
+        )
     settings.register_profile(_RUN_PROFILE, base, **options)
     settings.load_profile(_RUN_PROFILE)
 
@@ -255,7 +277,35 @@ def _safe_label(spec: TargetSpec) -> str:
     return spec.label
 
 
+def _phase_index(item: pytest.Item) -> int:
+    marker = item.get_closest_marker("deribit_phase")
+    if marker is None or not marker.args or marker.args[0] not in PHASES:
+        return len(PHASES)  # the user's own tests, after the plan
+    return PHASES.index(marker.args[0])
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Module | None:
+    """Collect the shipped suite's ``test_*.py`` even where the caller's ``python_files`` differ.
+
+    ``pytest --pyargs deribit_contract.suite`` reads the calling repository's configuration; a
+    ``python_files = check_*.py`` there would silently collect nothing and "pass".
+    """
+    if file_path.suffix != ".py" or file_path.parent != _SUITE_DIR:
+        return None
+    if not file_path.name.startswith("test_") or parent.session.isinitpath(file_path):
+        return None  # pytest's own collector takes the files named on the command line
+    patterns = parent.config.getini("python_files")
+    if any(fnmatch.fnmatch(file_path.name, pattern) for pattern in patterns):
+        return None  # pytest's own collector takes it
+    module: pytest.Module = pytest.Module.from_parent(parent, path=file_path)
+    return module
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    spec = config.stash.get(SPEC_KEY, None)
+    if spec is not None and spec.order_budget is not None:
+        # the budgeted plan: checks, then scenarios, then exploration (stable within a phase)
+        items.sort(key=_phase_index)
     if config.getoption("deribit_order_budget") != 0:
         return
     skip = pytest.mark.skip(reason="--deribit-order-budget 0: this test places orders")

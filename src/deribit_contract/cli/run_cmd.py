@@ -22,6 +22,7 @@ from typing import Any, TextIO
 
 import pytest
 
+import deribit_contract.suite
 from deribit_contract._fileio import atomic_write_text
 from deribit_contract.contract.summary import render_summary
 from deribit_contract.contract.target import TargetSpec, parse_target, preflight
@@ -34,6 +35,7 @@ __all__ = ["build_pytest_args", "register"]
 EXIT_OK, EXIT_VIOLATED, EXIT_USAGE = 0, 1, 2
 DEFAULT_MAX_EXAMPLES = 25
 DEFAULT_STEPS = 10
+SUITE_DIR = Path(deribit_contract.suite.__file__).parent
 
 
 def register(subparsers: Any) -> None:
@@ -110,6 +112,13 @@ def register(subparsers: Any) -> None:
         "--fault", default=None, metavar="NAME", help="run the local simulator with this fault mode"
     )
     parser.add_argument(
+        "--market",
+        choices=("static", "live"),
+        default="static",
+        help="the local/mock simulator's market: static (default) or live (moving mark, band "
+        "clamping, thin book, other traders, Deribit's rate limit, 10040/13028 refusals)",
+    )
+    parser.add_argument(
         "--seed",
         type=int,
         default=0,
@@ -128,7 +137,12 @@ def register(subparsers: Any) -> None:
 def build_pytest_args(args: argparse.Namespace) -> list[str]:
     """The pytest command line for ``args`` (the suite, the plugin's options, the user's extras)."""
     target = args.target or "local"
-    argv = ["--pyargs", "deribit_contract.suite", "-p", "no:cacheprovider", "-q", "-rfE"]
+    # The suite by its directory, under its own settings: whatever pytest.ini / pyproject.toml
+    # the caller's directory holds (a `python_files = check_*.py` there would collect nothing)
+    # and whatever conftest.py sits there (pytest loads the working directory's conftest when
+    # no argument is a path, as with --pyargs).
+    argv = [str(SUITE_DIR), "-c", str(SUITE_DIR / "pytest.ini"), "--rootdir", str(SUITE_DIR)]
+    argv += ["--confcutdir", str(SUITE_DIR), "-p", "no:cacheprovider", "-q", "-rfE"]
     # the runner imported the kit (and Hypothesis) before pytest could rewrite them: harmless
     argv += ["-W", "ignore::pytest.PytestAssertRewriteWarning"]
     if not _plugin_installed():
@@ -144,6 +158,8 @@ def build_pytest_args(args: argparse.Namespace) -> list[str]:
         argv += ["--deribit-order-budget", str(args.order_budget)]
     if args.fault:
         argv += ["--deribit-fault", args.fault]
+    if args.market != "static":
+        argv += ["--deribit-market", args.market]
     if args.report is not None:
         argv += ["--deribit-report", str(args.report)]
     if args.junitxml is not None:
@@ -218,6 +234,7 @@ def _handle(args: argparse.Namespace) -> int:
         allow_hosts=args.allow_host,
         instruments=args.instrument,
         order_budget=args.order_budget,
+        market=args.market,
     )
     redactor = Redactor([spec.client_secret, os.environ.get("DERIBIT_CLIENT_SECRET")])
     if spec.client_id and spec.client_secret:

@@ -61,6 +61,14 @@ def register(subparsers: Any) -> None:
         help=f"an account the exchange accepts (repeatable; default: ${ACCOUNTS_ENV}, "
         "else the built-in test account)",
     )
+    parser.add_argument(
+        "--market",
+        choices=("static", "live"),
+        default="static",
+        help="static (default: the mark never moves, nobody else trades) or live: a moving mark, "
+        "band clamping, a thin book, other traders, 10040/13028 refusals and Deribit's default "
+        "rate limit (burst 20, 5/s)",
+    )
     parser.add_argument("--list-faults", action="store_true", help="print the fault modes and exit")
     parser.add_argument(
         "--allow-non-loopback",
@@ -138,14 +146,17 @@ def _serve(args: argparse.Namespace, accounts: dict[str, str] | None) -> int:
     from deribit_contract.transports.asgi import WS_PATH, build_app
     from deribit_contract.transports.server import bind_socket, uvicorn_config
 
-    # the wall clock also refills rate-limit credits while a human or CI job is calling
+    # the wall clock also refills rate-limit credits while a human or CI job is calling;
+    # --market live always meters matching-engine requests as Deribit does by default
+    live = args.market == "live"
     clock: Clock = WallClock() if args.clock == "wall" else FakeClock()
     exchange = SimulatedExchange(
         seed=args.seed,
         fault=args.fault,
-        rate_limit=RateLimitConfig() if args.rate_limit else None,
+        rate_limit=RateLimitConfig() if args.rate_limit or live else None,
         clock=clock,
         accounts=accounts,
+        market=args.market,
     )
     if accounts is None:
         credentials = f"client_id={DEFAULT_CLIENT_ID} client_secret={DEFAULT_CLIENT_SECRET}"
@@ -157,7 +168,8 @@ def _serve(args: argparse.Namespace, accounts: dict[str, str] | None) -> int:
     print(
         f"simulated Deribit on http://{host}:{port}/api/v2 and ws://{host}:{port}{WS_PATH}\n"
         f"  fault: {args.fault or 'none (correct exchange)'}, seed: {args.seed}, "
-        f"rate limit: {'on' if args.rate_limit else 'off'}, clock: {args.clock}\n"
+        f"rate limit: {'on' if args.rate_limit or live else 'off'}, clock: {args.clock}, "
+        f"market: {args.market}\n"
         f"  credentials: {credentials}\n"
         "  Ctrl-C stops it",
         file=sys.stderr,

@@ -129,11 +129,21 @@ class ContractJudge:
         position_after: Mapping[str, Any] | None,
         *,
         tick_size: float | None = None,
+        ticker: Mapping[str, Any] | None = None,
+        order_final: Mapping[str, Any] | None = None,
     ) -> list[Finding]:
         """Every finding on one close_position call (schema and invariants)."""
         self.observations.responses.append(self.redactor.json(response))
         findings = self.schema_findings(response)
-        report = evaluate(request, position_before, response, position_after, tick_size=tick_size)
+        report = evaluate(
+            request,
+            position_before,
+            response,
+            position_after,
+            tick_size=tick_size,
+            ticker=ticker,
+            order_final=order_final,
+        )
         broken = report.broken_rules()
         for rule in report.checked:
             self.observations.count_invariant(rule, "failed" if rule in broken else "passed")
@@ -198,11 +208,23 @@ class ContractJudge:
         *,
         tick_size: float | None = None,
         test: str = "",
+        ticker: Mapping[str, Any] | None = None,
+        order_final: Mapping[str, Any] | None = None,
     ) -> None:
-        """Judge one close and raise :class:`ContractViolation` if any rule is broken."""
+        """Judge one close and raise :class:`ContractViolation` if any rule is broken.
+
+        ``ticker`` (read just before) and ``order_final`` (the settled order) are the market
+        facts the invariants need on a moving market (see :func:`deribit_contract.invariants.evaluate`).
+        """
         __tracebackhide__ = True
         findings = self.close_findings(
-            request, response, position_before, position_after, tick_size=tick_size
+            request,
+            response,
+            position_before,
+            position_after,
+            tick_size=tick_size,
+            ticker=ticker,
+            order_final=order_final,
         )
         if findings:
             raise self.fail(findings, request=request, response=response, test=test)

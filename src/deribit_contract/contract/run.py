@@ -18,18 +18,64 @@ from deribit_contract.contract.checks import ContractJudge
 from deribit_contract.contract.cleanup import Cleaner, CleanupReport
 from deribit_contract.contract.session import AmbiguousOutcome, BudgetExhausted, ExchangeSession
 from deribit_contract.contract.target import OpenTarget, TargetSpec, open_target
-from deribit_contract.errors import RateLimited, TargetError, TargetUnavailable
+from deribit_contract.errors import ContractViolation, RateLimited, TargetError, TargetUnavailable
 from deribit_contract.redaction import Redactor
 from deribit_contract.reporting.observations import RunObservations
 from deribit_contract.strategies import Instrument
 
-__all__ = ["ContractRun", "Placed", "position_of"]
+__all__ = ["AccountNotClean", "ContractRun", "Placed", "check_account", "position_of"]
 
 
 def position_of(envelope: dict[str, Any]) -> dict[str, Any] | None:
     """The ``get_position`` result dict, or None when the answer carries none."""
     result = envelope.get("result")
     return result if isinstance(result, dict) else None
+
+
+class AccountNotClean(TargetError):
+    """The account holds positions or open orders on the instruments the run would trade."""
+
+
+def check_account(session: ExchangeSession, instruments: tuple[str, ...]) -> None:
+    """Refuse (before the first order) an account that is not flat or has open orders.
+
+    The account is the user's: the run only ever undoes what it did itself, so it must start
+    from nothing on every instrument it trades.
+    """
+    found = []
+    for name in instruments:
+        params = {"instrument_name": name}
+        envelope = session.read("private/get_position", params)
+        size = (position_of(envelope) or {}).get("size")
+        if not isinstance(size, int | float) or isinstance(size, bool):
+            raise AccountNotClean(
+                f"cannot read the account's {name} position before trading "
+                f"({envelope.get('error') or 'no size in the answer'}); set DERIBIT_CLIENT_ID "
+                "and DERIBIT_CLIENT_SECRET to the target's API keys"
+            )
+        if size != 0:
+            found.append(f"{name}: position {size:+g}")
+        listed = session.read("private/get_open_orders_by_instrument", params).get("result")
+        if isinstance(listed, list) and listed:
+            found.append(f"{name}: {len(listed)} open order(s) {', '.join(_order_ids(listed))}")
+    if found:
+        raise AccountNotClean(
+            "the account is not flat, refusing to place any order (the run never touches what "
+            f"it did not open): {'; '.join(found)}. Use a dedicated testnet account, or choose "
+            "other instruments with --instrument"
+        )
+
+
+def _order_ids(orders: list[Any]) -> list[str]:
+    return [
+        o["order_id"] for o in orders if isinstance(o, dict) and isinstance(o.get("order_id"), str)
+    ]
+
+
+def _order_of(envelope: dict[str, Any]) -> dict[str, Any] | None:
+    result = envelope.get("result")
+    order = result.get("order") if isinstance(result, dict) else None
+    return order if isinstance(order, dict) else None
 
 
 @dataclass
@@ -57,9 +103,21 @@ class ContractRun:
     judge: ContractJudge | None = None
     cleaner: Cleaner | None = None
     instruments: dict[str, Instrument] = field(default_factory=dict)
+    #: the last ``public/ticker`` result read per instrument (with the facts)
+    tickers: dict[str, dict[str, Any]] = field(default_factory=dict)
     cleanup_report: CleanupReport | None = None
     #: the run's redaction (shared with whatever prints or writes the run's output)
     redactor: Redactor | None = None
+    #: ids of the orders this run placed: the only orders it ever cancels
+    own_orders: set[str] = field(default_factory=set)
+    #: on budgeted runs, the violation each test already raised: Hypothesis' final replay of a
+    #: failing example gets it again instead of placing the orders a second time
+    failed: dict[str, ContractViolation] = field(default_factory=dict)
+    #: the run's orders that answered "open" and were not settled yet, by id -> instrument
+    resting: dict[str, str] = field(default_factory=dict)
+    #: the last position read (any instrument), so a caller need not read it twice
+    last_position: dict[str, Any] | None = None
+    _taken: dict[str, int] = field(default_factory=dict)
     _stack: ExitStack = field(default_factory=ExitStack)
 
     def __repr__(self) -> str:  # short: Hypothesis prints it with every failing example
@@ -90,7 +148,8 @@ class ContractRun:
             base_url=target.base_url,
             seed=self.seed,
         )
-        self.cleaner = Cleaner(lambda: target.session(budget=False))
+        self.cleaner = Cleaner(lambda: target.session(budget=False), self.own_orders)
+        check_account(self.session, self.spec.instruments)
         return self
 
     def finish(self) -> None:
@@ -102,9 +161,10 @@ class ContractRun:
             if self.session is not None:
                 self.observations.orders += self.session.stats.orders
                 self.observations.requests += self.session.stats.requests
-                if self.session.stats.throttled:
+                for code, count in sorted(self.session.stats.refusals.items()):
+                    what = "throttled" if code == 10028 else "refused"  # neither was executed
                     self.observations.note_difference(
-                        f"run: throttled (10028) {self.session.stats.throttled} time(s), backed off"
+                        f"run: {what} ({code}) {count} time(s), backed off"
                     )
             self._stack.close()
 
@@ -114,10 +174,44 @@ class ContractRun:
         """True against a URL target."""
         return self.spec.is_live
 
-    def instrument(self, name: str) -> Instrument:
-        """The instrument as the target lists it (cached): ticks, contract size, mark price."""
+    @property
+    def budgeted(self) -> bool:
+        """True when the run has an order budget (always on URL targets): it follows the plan."""
+        return self.spec.order_budget is not None
+
+    def take_example(self, key: str, *, limit: int = 1) -> bool:
+        """On budgeted runs, True for the first ``limit`` examples of ``key`` only.
+
+        The checks phase needs one example per kind, not Hypothesis' full count: each example
+        costs requests against a rate-limited exchange. Unbudgeted runs take every example.
+        """
+        if not self.budgeted:
+            return True
+        taken = self._taken.get(key, 0)
+        self._taken[key] = taken + 1
+        return taken < limit
+
+    def budget_left(self) -> int | None:
+        """Orders the run may still place (None: unlimited)."""
+        if self.spec.order_budget is None:
+            return None
+        spent = self.session.stats.orders if self.session is not None else 0
+        return max(0, self.spec.order_budget - spent)
+
+    def ticker(self, name: str) -> dict[str, Any] | None:
+        """A fresh ``public/ticker`` result for ``name`` (the band moves with the mark)."""
+        result = self._session().read("public/ticker", {"instrument_name": name}).get("result")
+        return result if isinstance(result, dict) else None
+
+    def instrument(self, name: str, *, fresh: bool = False) -> Instrument:
+        """The instrument as the target lists it: ticks, contract size, mark price.
+
+        Without ``fresh``: the facts first read (Hypothesis strategies are built from these, so
+        data generation does not depend on a moving mark). With ``fresh``: read again, for
+        judging: a real exchange moves its mark between any two requests.
+        """
         cached = self.instruments.get(name)
-        if cached is not None:
+        if cached is not None and not fresh:
             return cached
         session = self._session()
         info = session.read("public/get_instrument", {"instrument_name": name}).get("result")
@@ -140,7 +234,8 @@ class ContractRun:
             fee_currency=str(info.get("settlement_currency", "")),
             reference_price=float(ticker.get("mark_price") or ticker.get("last_price") or 1.0),
         )
-        self.instruments[name] = instrument
+        self.instruments.setdefault(name, instrument)
+        self.tickers[name] = ticker
         return instrument
 
     def _session(self) -> ExchangeSession:
@@ -150,7 +245,10 @@ class ContractRun:
 
     def position(self, name: str) -> dict[str, Any] | None:
         """``private/get_position`` for ``name`` (None when the target answers an error)."""
-        return position_of(self._session().read("private/get_position", {"instrument_name": name}))
+        self.last_position = position_of(
+            self._session().read("private/get_position", {"instrument_name": name})
+        )
+        return self.last_position
 
     def open_orders(self, name: str) -> list[dict[str, Any]]:
         """``private/get_open_orders_by_instrument`` for ``name``."""
@@ -180,5 +278,40 @@ class ContractRun:
         request = client.last_request if client is not None else {"method": method}
         status = client.last_status if client is not None else None
         if isinstance(outcome, AmbiguousOutcome):
+            # no answer: the orders open now on the instrument are the run's (the account was
+            # checked free of open orders before the first order)
+            for order_id in _order_ids(outcome.open_orders):
+                self.own_orders.add(order_id)
+                self.resting[order_id] = str(params.get("instrument_name"))
             return Placed(request, None, outcome, status)
+        order = _order_of(outcome)
+        if order is not None and isinstance(order.get("order_id"), str):
+            self.own_orders.add(order["order_id"])
+            if order.get("order_state") == "open":
+                self.resting[order["order_id"]] = str(order.get("instrument_name", name))
         return Placed(request, outcome, None, status)
+
+    def cancel_own(self, name: str) -> list[str]:
+        """Settle the run's own orders on ``name`` that rest (never anyone else's orders).
+
+        Only orders that answered ``open`` can rest (filled and cancelled orders never reopen),
+        so no open-orders listing is needed per example; cleanup lists them once at the end.
+        """
+        ids = [order_id for order_id, where in self.resting.items() if where == name]
+        for order_id in ids:
+            self.settle(order_id)
+        return ids
+
+    def settle(self, order_id: str) -> dict[str, Any] | None:
+        """Cancel the run's order ``order_id`` if it still rests, then read its final state.
+
+        The position is compared with the final ``filled_amount``: other traders may have filled
+        part of a resting order between its answer and now. 11044 (not open any more) is fine.
+        """
+        if order_id not in self.own_orders:
+            raise ValueError(f"order {order_id} was not placed by this run; never cancel it")
+        session = self._session()
+        self.resting.pop(order_id, None)
+        session.read("private/cancel", {"order_id": order_id})
+        state = session.read("private/get_order_state", {"order_id": order_id}).get("result")
+        return state if isinstance(state, dict) else None

@@ -11,16 +11,21 @@ production guard before a single request; credentials come from ``DERIBIT_CLIENT
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
 import httpx
 
+from deribit_contract.contract.plan import check_budget
 from deribit_contract.contract.session import ExchangeSession
 from deribit_contract.errors import InvalidArgument, TargetError
 from deribit_contract.exchange import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, FAULTS
+from deribit_contract.exchange.clock import FakeClock
+from deribit_contract.exchange.market import MARKETS
+from deribit_contract.exchange.ratelimit import RateLimitConfig
 from deribit_contract.exchange.simulator import SimulatedExchange
 from deribit_contract.guard import TargetDecision, check_target, strip_userinfo
 from deribit_contract.redaction import Redactor, require_strong_secret
@@ -43,8 +48,8 @@ CLIENT_ID_ENV = "DERIBIT_CLIENT_ID"
 CLIENT_SECRET_ENV = "DERIBIT_CLIENT_SECRET"
 #: what the simulation lists; a run against it exercises inverse and linear perpetuals
 DEFAULT_INSTRUMENTS: tuple[str, ...] = ("BTC-PERPETUAL", "ETH-PERPETUAL", "BTC_USDC-PERPETUAL")
-#: a remote run trades one liquid instrument unless told otherwise
-REMOTE_INSTRUMENTS: tuple[str, ...] = ("BTC-PERPETUAL",)
+#: a remote run trades one inverse and one linear perpetual unless told otherwise
+REMOTE_INSTRUMENTS: tuple[str, ...] = ("BTC-PERPETUAL", "BTC_USDC-PERPETUAL")
 #: orders a remote run may place when the user sets no budget
 LIVE_ORDER_BUDGET = 60
 # Deribit's low-volume matching-engine limit is 5 requests/s; stay well under it on live targets.
@@ -63,6 +68,8 @@ class TargetSpec:
     order_budget: int | None = None
     client_id: str | None = None
     client_secret: str | None = field(default=None, repr=False)
+    #: the simulated market of local/mock targets: "static" or "live" (moving, rate-limited)
+    market: str = "static"
 
     @property
     def is_live(self) -> bool:
@@ -85,6 +92,7 @@ def parse_target(
     instruments: Sequence[str] = (),
     order_budget: int | None = None,
     environ: Mapping[str, str] | None = None,
+    market: str = "static",
 ) -> TargetSpec:
     """Judge ``value`` (``local``, ``mock`` or a URL) before anything is contacted.
 
@@ -97,6 +105,15 @@ def parse_target(
         raise InvalidArgument(f"unknown fault {fault!r}; expected one of: {', '.join(FAULTS)}")
     if order_budget is not None and order_budget < 0:
         raise InvalidArgument(f"order budget must be >= 0, got {order_budget}")
+    if market not in MARKETS:
+        raise InvalidArgument(f"unknown market {market!r}; expected one of: {', '.join(MARKETS)}")
+    if value in ("local", "mock"):
+        check_budget(order_budget, len(instruments) or len(DEFAULT_INSTRUMENTS))
+    else:
+        check_budget(
+            LIVE_ORDER_BUDGET if order_budget is None else order_budget,
+            len(instruments) or len(REMOTE_INSTRUMENTS),
+        )
     client_id = env.get(CLIENT_ID_ENV) or None
     client_secret = env.get(CLIENT_SECRET_ENV) or None
     require_strong_secret(client_secret, CLIENT_SECRET_ENV)
@@ -108,6 +125,7 @@ def parse_target(
             order_budget=order_budget,
             client_id=client_id,
             client_secret=client_secret,
+            market=market,
         )
     if "://" not in value:
         raise InvalidArgument(
@@ -117,6 +135,11 @@ def parse_target(
         raise InvalidArgument(
             "--deribit-fault/--fault selects a fault of the simulated exchange; it only applies "
             "to the local and mock targets"
+        )
+    if market != "static":
+        raise InvalidArgument(
+            "--market selects the simulated exchange's market; a URL target has its own "
+            "(serve the simulator with `deribit-contract serve --market live` to point at it)"
         )
     decision = check_target(value, allow_hosts=allow_hosts, environ=env)
     # Credentials in the URL (https://id:secret@host) are the run's credentials when the
@@ -205,12 +228,17 @@ class OpenTarget:
         """
         creds = self.credentials if authenticate else None
         client = self.client()
+        clock = self.exchange.clock if self.exchange is not None else None
         session = ExchangeSession(
             client,
             client_id=creds[0] if creds else None,
             client_secret=creds[1] if creds else None,
             order_budget=self.spec.order_budget if budget else None,
             min_interval_s=_LIVE_MIN_ORDER_INTERVAL_S if self.spec.is_live else 0.0,
+            # an in-process simulation on simulated time: backing off moves its clock (the
+            # credits refill) instead of the run's wall clock, so throttled runs stay fast
+            # and the same seed still gives the same bytes
+            sleep=_advancer(clock) if isinstance(clock, FakeClock) else time.sleep,
         )
         self._by_session[id(session)] = client
         if creds:
@@ -226,6 +254,13 @@ class OpenTarget:
         for client in self._clients:
             client.close()
         self._clients.clear()
+
+
+def _advancer(clock: FakeClock) -> Callable[[float], None]:
+    def sleep(seconds: float) -> None:
+        clock.advance(seconds=seconds)
+
+    return sleep
 
 
 @contextmanager
@@ -246,7 +281,14 @@ def open_target(
             accounts = None
             if spec.client_id and spec.client_secret:
                 accounts = {spec.client_id: spec.client_secret}
-            exchange = SimulatedExchange(seed=seed, fault=spec.fault, accounts=accounts)
+            live = spec.market == "live"
+            exchange = SimulatedExchange(
+                seed=seed,
+                fault=spec.fault,
+                accounts=accounts,
+                market=spec.market,
+                rate_limit=RateLimitConfig() if live else None,
+            )
             if spec.kind == "local":
                 from deribit_contract.transports.server import LocalExchangeServer
 

@@ -15,7 +15,10 @@ Behaviour chosen where Deribit's is unknown or cannot be simulated (documented f
   mark price optional without saying what a priceless limit close does.
 * A market order (close or not) that exhausts the book's depth fills what it can and ends
   ``cancelled`` (never ``open``); a limit order fills what crosses and rests the rest ``open``.
-* Resting orders never fill: the book's liquidity is the only counterparty.
+* Resting orders never fill on the default (static) market: the book's liquidity is the only
+  counterparty. ``market="live"`` (:mod:`deribit_contract.exchange.market`) moves the mark,
+  thins the book, lets other traders fill resting orders, clamps limit prices to the band,
+  rests market remainders at the band and refuses a few requests with 10040/13028.
 * A reduce-only buy/sell larger than the position is cut to the position's size; one that
   cannot reduce anything gets 11030 ``other_reject``.
 * ``jsonrpc`` may be omitted (HTTP GET requests carry none); if present it must be ``"2.0"``.
@@ -52,9 +55,14 @@ from deribit_contract.exchange.jsonrpc import (
     method_name,
     success_envelope,
 )
+from deribit_contract.exchange.market import MARKETS, LiveMarket, MarketConfig
 from deribit_contract.exchange.orders import Position
 from deribit_contract.exchange.params import RpcError
-from deribit_contract.exchange.ratelimit import CreditBuckets, RateLimitConfig
+from deribit_contract.exchange.ratelimit import (
+    MATCHING_ENGINE_METHODS,
+    CreditBuckets,
+    RateLimitConfig,
+)
 from deribit_contract.exchange.trading import Venue
 
 __all__ = ["CALLS_KEPT", "HISTORY_KEPT", "Call", "Listener", "SimulatedExchange"]
@@ -88,7 +96,8 @@ class SimulatedExchange:
     (default: one account, :data:`DEFAULT_CLIENT_ID`); ``clock`` defaults to a
     :class:`FakeClock`; ``positions`` seeds the default account (instrument -> signed size);
     ``calls_kept`` bounds the ring of recent :attr:`calls` (default :data:`CALLS_KEPT`) and
-    ``history_kept`` the finished orders remembered (default :data:`HISTORY_KEPT`).
+    ``history_kept`` the finished orders remembered (default :data:`HISTORY_KEPT`);
+    ``market`` is ``"static"`` (default) or ``"live"`` (see :mod:`~deribit_contract.exchange.market`).
     """
 
     def __init__(
@@ -104,9 +113,17 @@ class SimulatedExchange:
         token_ttl_seconds: int = DEFAULT_TOKEN_TTL_SECONDS,
         calls_kept: int | None = CALLS_KEPT,
         history_kept: int = HISTORY_KEPT,
+        market: str = "static",
+        market_config: MarketConfig | None = None,
     ) -> None:
         if fault is not None and fault not in FAULTS:
             raise InvalidArgument(f"unknown fault {fault!r}; expected one of: {', '.join(FAULTS)}")
+        if market not in MARKETS:
+            raise InvalidArgument(
+                f"unknown market {market!r}; expected one of: {', '.join(MARKETS)}"
+            )
+        self.market = market
+        self._market = LiveMarket(seed=seed, config=market_config) if market == "live" else None
         self.seed = seed
         self.fault: Fault | None = FAULTS[fault] if fault is not None else None
         self.clock: Clock = clock if clock is not None else FakeClock()
@@ -119,7 +136,7 @@ class SimulatedExchange:
             seed=seed,
             token_ttl_seconds=token_ttl_seconds,
         )
-        self._venue = Venue(seed=seed)
+        self._venue = Venue(seed=seed, live_rules=market == "live")
         self._limits = CreditBuckets(rate_limit) if rate_limit is not None else None
         self._rng = random.Random(f"deribit-contract:usdiff:{seed}")
         self._lock = threading.RLock()
@@ -207,6 +224,8 @@ class SimulatedExchange:
             try:
                 request_id = _request_id(message)
                 method, params, token = _parse(message, self._handlers)
+                if self._market is not None:
+                    self._market.step(self._venue, now_ms=us_in // 1000)
                 ctx = self._context(method, params, token, auth, us_in)
                 result: Any = self._handlers[method](ctx)
                 error: RpcError | None = None
@@ -311,6 +330,10 @@ class SimulatedExchange:
                 client_id, method, now_us=now_us
             ):
                 raise RpcError(ErrorCode.TOO_MANY_REQUESTS, "too_many_requests")
+            if self._market is not None and method in MATCHING_ENGINE_METHODS:
+                refusal = self._market.refusal()
+                if refusal is not None:
+                    raise RpcError(refusal)
         return methods.Context(
             method=method,
             params=params,

@@ -2,8 +2,9 @@
 
 Everything here runs under the exchange's lock and is deterministic: ids are counters whose
 starting points derive from the seed, timestamps come from the caller, and fills come from the
-seeded book. Accounts only ever trade against the book's market liquidity (there are no other
-participants), so an order that does not cross rests "open" until it is cancelled.
+seeded book. On the static market accounts only trade against the book's liquidity (there are no
+other participants), so an order that does not cross rests "open" until it is cancelled; the live
+market (:mod:`deribit_contract.exchange.market`) lets other traders fill it.
 """
 
 from __future__ import annotations
@@ -40,7 +41,10 @@ class OrderRequest:
 class Venue:
     """Books, positions and orders of every account."""
 
-    def __init__(self, *, seed: int) -> None:
+    def __init__(self, *, seed: int, live_rules: bool = False) -> None:
+        #: Deribit's real-market rules: limit prices are clamped to the band, and a market
+        #: order's remainder rests at the band price instead of being cancelled
+        self.live_rules = live_rules
         self.books: dict[str, Book] = {
             name: default_book(instrument, seed=seed) for name, instrument in INSTRUMENTS.items()
         }
@@ -90,6 +94,11 @@ class Venue:
         book = self.books[instrument.name]
         position = self.position(request.client_id, instrument)
         is_limit = request.price is not None
+        price = request.price
+        if price is not None and self.live_rules:
+            # a buy above max_price rests at max_price, a sell below min_price at min_price
+            edge = book.market_cap(request.direction)
+            price = min(price, edge) if request.direction == "buy" else max(price, edge)
         order = SimOrder(
             order_id=self.new_order_id(instrument),
             client_id=request.client_id,
@@ -97,9 +106,7 @@ class Venue:
             instrument=instrument,
             direction=request.direction,
             order_type=report_type or request.order_type,
-            price=request.price
-            if request.price is not None
-            else book.market_cap(request.direction),
+            price=price if price is not None else book.market_cap(request.direction),
             amount=request.amount,
             reduce_only=request.reduce_only,
             post_only=request.post_only,
@@ -128,11 +135,15 @@ class Venue:
         trades = [self._trade(order, price, amount, now_ms, target) for price, amount in fills]
         if order.filled_amount == order.amount:
             order.order_state = "filled"
-        elif is_limit and request.time_in_force in ("good_til_cancelled", "good_til_day"):
+        elif (is_limit or self.live_rules) and request.time_in_force in (
+            "good_til_cancelled",
+            "good_til_day",
+        ):
+            # on a live market a market order that reached the band rests there for the rest
             order.order_state = "open"
             self.open_order_ids.append(order.order_id)
         else:
-            # market, IOC and FOK remainders are cancelled, never left working
+            # IOC and FOK remainders are cancelled, and so are market remainders (static market)
             order.order_state = "cancelled"
         return order, trades
 
@@ -146,6 +157,16 @@ class Venue:
             order.order_state = "filled"
             self.open_order_ids.remove(order.order_id)
         return trades
+
+    def fill_by_other(self, order: SimOrder, amount: Decimal, *, now_ms: int) -> SimTrade:
+        """Another trader fills ``amount`` of the resting ``order`` at its price."""
+        position = self.position(order.client_id, order.instrument)
+        trade = self._trade(order, order.price, amount, now_ms, position)
+        order.last_update_timestamp = now_ms
+        if order.filled_amount == order.amount:
+            order.order_state = "filled"
+            self.open_order_ids.remove(order.order_id)
+        return trade
 
     def cancel_all(self, client_id: str, instrument: Instrument, *, now_ms: int) -> int:
         """Cancel the account's open orders on ``instrument``; return how many."""

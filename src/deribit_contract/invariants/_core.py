@@ -56,11 +56,15 @@ RuleResult: TypeAlias = "list[Violation] | Skip"
 
 @dataclass(frozen=True)
 class Subject:
-    """The four things a rule looks at, plus the tick size when the instrument is known.
+    """The four things a rule looks at, plus what is known of the market around the call.
 
     ``request`` is the JSON-RPC request object, ``position_before``/``position_after`` are
     ``private/get_position`` result dicts (or None when unknown) and ``response`` the JSON-RPC
-    response object as received.
+    response object as received. On a real market three more facts matter: ``tick_size``;
+    ``ticker``, a ``public/ticker`` result read just before the call (its ``min_price`` and
+    ``max_price`` are the band Deribit clamps limit prices to and rests market remainders at);
+    and ``order_final``, the order as ``private/get_order_state`` shows it once the caller has
+    cancelled what rested (other traders may fill a resting close after the answer).
     """
 
     request: Mapping[str, Any] | None
@@ -68,6 +72,8 @@ class Subject:
     response: Any
     position_after: Mapping[str, Any] | None
     tick_size: float | None = None
+    ticker: Mapping[str, Any] | None = None
+    order_final: Mapping[str, Any] | None = None
 
     # Accessors shared by the rules; each returns None when the piece is missing or malformed,
     # leaving it to the rule to skip or to report.
@@ -93,6 +99,15 @@ class Subject:
         result = self.result()
         order = result.get("order") if result is not None else None
         return order if isinstance(order, Mapping) else None
+
+    def band(self) -> tuple[float, float] | None:
+        """``(min_price, max_price)`` from the ticker read before the call, when known."""
+        if self.ticker is None:
+            return None
+        low, high = as_number(self.ticker.get("min_price")), as_number(self.ticker.get("max_price"))
+        if low is None or high is None or not 0 < low < high:
+            return None
+        return low, high
 
     def trades(self) -> Sequence[Mapping[str, Any]] | None:
         result = self.result()

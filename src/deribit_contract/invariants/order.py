@@ -4,6 +4,8 @@ of the position, of the requested type and price, with a fill state that adds up
 
 from __future__ import annotations
 
+from typing import Any
+
 from deribit_contract.invariants._core import (
     Skip,
     Subject,
@@ -28,6 +30,30 @@ __all__ = [
 ]
 
 _NO_ORDER = "the response carries no result.order"
+#: how far the band may move between the ticker read before a call and its execution: the mark
+#: moves between any two requests on a real market (Deribit's band is mark ±1.5 %, so 0.5 % of
+#: the edge is a third of the band's half-width)
+BAND_DRIFT = 0.005
+
+
+def _closing_side(subject: Subject) -> str | None:
+    """``sell`` when closing a long, ``buy`` when closing a short (from the position, else the
+    order), so a wrong ``order.direction`` is reported by ``order.direction_opposite`` alone."""
+    before = position_size(subject.position_before)
+    if before is not None and sign(before) != 0:
+        return "sell" if before > 0 else "buy"
+    order = subject.order()
+    direction = order.get("direction") if order is not None else None
+    return direction if direction in ("buy", "sell") else None
+
+
+def _edge(subject: Subject) -> tuple[float, float] | None:
+    """The band edge a close's order may be clamped to or rest at, widened by the drift."""
+    band, side = subject.band(), _closing_side(subject)
+    if band is None or side is None:
+        return None
+    edge = band[0] if side == "sell" else band[1]
+    return edge * (1 - BAND_DRIFT), edge * (1 + BAND_DRIFT)
 
 
 @register("order.reduce_only", "result.order.reduce_only is true")
@@ -181,7 +207,11 @@ def type_matches(subject: Subject) -> list[Violation] | Skip:
     return []
 
 
-@register("order.limit_price", "a limit close carries the requested price")
+@register(
+    "order.limit_price",
+    "a limit close carries the requested price, or the band edge when the price lies beyond the "
+    "band (a sell below min_price is clamped up to it, a buy above max_price down to it)",
+)
 def limit_price(subject: Subject) -> list[Violation] | Skip:
     order, params = subject.order(), subject.params()
     if order is None:
@@ -192,17 +222,28 @@ def limit_price(subject: Subject) -> list[Violation] | Skip:
     if requested is None:
         return Skip("order.limit_price", "the limit request carries no numeric price")
     actual = as_number(order.get("price"))
-    if actual is None or not amounts_equal(actual, requested):
-        return [
-            Violation(
-                "order.limit_price",
-                "result.order.price",
-                params.get("price"),
-                order.get("price"),
-                "a limit close must carry the requested price",
-            )
-        ]
-    return []
+    if actual is not None and amounts_equal(actual, requested):
+        return []
+    edge, side = _edge(subject), _closing_side(subject)
+    if actual is not None and edge is not None:
+        low, high = edge
+        # clamping only ever makes the price better for the closer, and only up to the band
+        if side == "sell" and requested < high and max(requested, low) < actual <= high:
+            return []
+        if side == "buy" and requested > low and low <= actual < min(requested, high):
+            return []
+    expected: Any = params.get("price")
+    if edge is not None:
+        expected = f"{params.get('price')!r}, or the band edge ({edge[0]:g}..{edge[1]:g})"
+    return [
+        Violation(
+            "order.limit_price",
+            "result.order.price",
+            expected,
+            order.get("price"),
+            "a limit close must carry the requested price (or the band edge it was clamped to)",
+        )
+    ]
 
 
 @register("order.filled_state", 'order_state == "filled" implies filled_amount == amount')
@@ -228,21 +269,40 @@ def filled_state(subject: Subject) -> list[Violation] | Skip:
     return []
 
 
-@register("order.market_not_open", 'a market close never stays in order_state "open"')
+@register(
+    "order.market_not_open",
+    'a market close stays "open" only for a remainder resting at the band: filled_amount < '
+    "amount, and the order priced at the band edge when the band is known",
+)
 def market_not_open(subject: Subject) -> list[Violation] | Skip:
     order = subject.order()
     if order is None:
         return Skip("order.market_not_open", _NO_ORDER)
     if subject.requested_type() != "market":
         return Skip("order.market_not_open", "not a market request")
-    if order.get("order_state") == "open":
+    if order.get("order_state") != "open":
+        return []
+    filled, amount = as_number(order.get("filled_amount")), as_number(order.get("amount"))
+    if filled is None or amount is None or filled > amount or amounts_equal(filled, amount):
         return [
             Violation(
                 "order.market_not_open",
                 "result.order.order_state",
-                "not 'open'",
+                "not 'open' (nothing is left to rest)",
                 "open",
-                "a market order must fill or be cancelled immediately, never rest on the book",
+                f"a market order filled {order.get('filled_amount')!r} of "
+                f"{order.get('amount')!r} cannot rest on the book",
+            )
+        ]
+    edge, price = _edge(subject), as_number(order.get("price"))
+    if edge is not None and (price is None or not edge[0] <= price <= edge[1]):
+        return [
+            Violation(
+                "order.market_not_open",
+                "result.order.price",
+                f"the band edge ({edge[0]:g}..{edge[1]:g})",
+                order.get("price"),
+                "a market remainder rests at the band price, nowhere else",
             )
         ]
     return []

@@ -48,19 +48,25 @@ def evaluate(
     *,
     tick_size: float | None = None,
     rules: Iterable[str] | None = None,
+    ticker: Mapping[str, Any] | None = None,
+    order_final: Mapping[str, Any] | None = None,
 ) -> Report:
     """Judge one close_position call against ``rules`` (default: all) and report what ran.
 
     ``request`` is the JSON-RPC request object, ``response`` the response object as received,
     positions are ``private/get_position`` result dicts or None when unknown. ``tick_size`` is the
     instrument's tick (used by ``trades.average_price``); without it a relative tolerance applies.
+    ``ticker`` (read just before the call) and ``order_final`` (the order once settled) let the
+    rules judge a real market: band clamping, remainders resting at the band, late fills.
     Raises :class:`InvalidArgument` for an unknown rule id.
     """
     selected = rule_ids() if rules is None else tuple(rules)
     unknown = [rule for rule in selected if rule not in REGISTRY]
     if unknown:
         raise InvalidArgument(f"unknown invariant(s) {unknown}; known: {', '.join(rule_ids())}")
-    subject = Subject(request, position_before, response, position_after, tick_size)
+    subject = Subject(
+        request, position_before, response, position_after, tick_size, ticker, order_final
+    )
     violations: list[Violation] = []
     checked: list[str] = []
     skipped: dict[str, str] = {}
@@ -81,11 +87,21 @@ def check_all(
     position_after: Mapping[str, Any] | None,
     *,
     tick_size: float | None = None,
+    ticker: Mapping[str, Any] | None = None,
+    order_final: Mapping[str, Any] | None = None,
 ) -> list[Violation]:
     """Every violation of every registered invariant by one call (empty when the call is fine).
 
     Same arguments as :func:`evaluate`; use that one to learn which rules were skipped.
     """
     return list(
-        evaluate(request, position_before, response, position_after, tick_size=tick_size).violations
+        evaluate(
+            request,
+            position_before,
+            response,
+            position_after,
+            tick_size=tick_size,
+            ticker=ticker,
+            order_final=order_final,
+        ).violations
     )

@@ -23,10 +23,14 @@ from deribit_contract.strategies import (
     valid_params,
 )
 from deribit_contract.suite._support import (
+    EXAMPLE_ORDERS,
+    DrawnClose,
+    affordable,
     close_and_judge,
-    close_params,
+    draw_close,
     ensure_position,
     flatten,
+    one_example,
     open_drawn_position,
     size_of,
 )
@@ -37,13 +41,25 @@ _CATALOG_NAMES = {instrument.instrument_name for instrument in CATALOG}
 
 
 @pytest.mark.places_orders
+@pytest.mark.deribit_phase("exploration")
 @given(data=st.data())
 def test_valid_params_are_accepted(deribit_run: ContractRun, data: st.DataObject) -> None:
     """Open a position with buy/sell, close it with drawn valid params: a result, every rule held."""
     run = deribit_run
-    instrument = open_drawn_position(run, data, max_contracts=5)
-    params = data.draw(close_params(instrument, mode=run.mode), label="close params")
-    closed = close_and_judge(run, instrument, params, test="request_handling::valid_params")
+    drawn = draw_close(run, data, max_contracts=5)
+    if not affordable(run, EXAMPLE_ORDERS):
+        run.observations.note_difference("plan: exploration example skipped, order budget spent")
+        return
+    with one_example(run, "request_handling::valid_params"):
+        _valid_close(run, drawn)
+
+
+def _valid_close(run: ContractRun, drawn: DrawnClose) -> None:
+    before = open_drawn_position(run, drawn)
+    instrument = drawn.instrument
+    closed = close_and_judge(
+        run, instrument, drawn.params, test="request_handling::valid_params", before=before
+    )
     response = closed.response or {}
     assert run.judge is not None
     run.judge.require(
@@ -73,6 +89,7 @@ def _retarget(bad: InvalidParams, name: str) -> dict[str, Any]:
 
 
 @pytest.mark.places_orders
+@pytest.mark.deribit_phase("checks")
 @pytest.mark.parametrize("rule", DEFAULT_INVALID_RULES)
 @given(data=st.data())
 def test_invalid_params_are_rejected(
@@ -80,13 +97,22 @@ def test_invalid_params_are_rejected(
 ) -> None:
     """Each kind of invalid params gets a JSON-RPC error: not a result, not HTTP 5xx."""
     run = deribit_run
+    test = f"request_handling::invalid_params[{rule}]"
+    # everything is drawn before deciding to skip, so skipped examples draw what others do
+    name = data.draw(st.sampled_from(run.spec.instruments), label="instrument")
+    bad = data.draw(invalid_params(mode=run.mode, rules=[rule]), label="invalid params")
+    if not run.take_example(test):
+        return  # a budgeted run checks each kind once
+    with one_example(run, test):
+        _invalid_close(run, name, bad)
+
+
+def _invalid_close(run: ContractRun, name: str, bad: InvalidParams) -> None:
     run.observations.examples += 1
     judge = run.judge
     assert judge is not None
-    name = data.draw(st.sampled_from(run.spec.instruments), label="instrument")
     instrument = run.instrument(name)
     before_size = ensure_position(run, instrument, direction="buy", contracts=1)
-    bad = data.draw(invalid_params(mode=run.mode, rules=[rule]), label="invalid params")
     params = _retarget(bad, name)
     before = run.position(name)
     placed = run.place("private/close_position", params)
@@ -94,6 +120,9 @@ def test_invalid_params_are_rejected(
     test = f"request_handling::invalid_params[{bad.rule}]"
     if response:
         judge.schema_findings(response)  # an error envelope must conform too
+    order = (response.get("result") or {}).get("order")
+    if isinstance(order, dict) and order.get("order_state") == "open" and order.get("order_id"):
+        run.settle(str(order["order_id"]))  # a broken target placed an order: take it back
     after_size = size_of(run.position(name))
     if placed.ambiguous is None:
         judge.require(
@@ -128,6 +157,7 @@ def test_invalid_params_are_rejected(
     del before_size
 
 
+@pytest.mark.deribit_phase("checks")
 @pytest.mark.parametrize(
     "method", ["private/close_position", "private/get_position", "private/buy"]
 )
@@ -137,6 +167,8 @@ def test_private_calls_without_credentials_are_refused(
 ) -> None:
     """A caller that never authenticated gets a JSON-RPC error from every private method."""
     run = deribit_run
+    if not run.take_example(f"request_handling::anonymous[{method}]"):
+        return
     run.observations.examples += 1
     assert run.target is not None
     assert run.judge is not None

@@ -65,20 +65,25 @@ class DeribitMock:
         rate_limit: Any = None,
         exchange: ExchangeLike | None = None,
         assert_all_mocked: bool = True,
+        market: str = "static",
     ) -> None:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise InvalidArgument(
                 f"base_url must be an absolute http(s) URL like {DEFAULT_BASE_URL!r}, got {base_url!r}"
             )
-        if exchange is not None and (fault is not None or rate_limit is not None):
+        if exchange is not None and (
+            fault is not None or rate_limit is not None or market != "static"
+        ):
             raise InvalidArgument(
-                "pass fault/rate_limit to the exchange you built, not with exchange="
+                "pass fault/rate_limit/market to the exchange you built, not with exchange="
             )
         if exchange is None:
             from deribit_contract.exchange.simulator import SimulatedExchange
 
-            exchange = SimulatedExchange(seed=seed, fault=fault, rate_limit=rate_limit)
+            exchange = SimulatedExchange(
+                seed=seed, fault=fault, rate_limit=rate_limit, market=market
+            )
         self.exchange: Any = exchange
         self.base_url = base_url.rstrip("/")
         root_path = parts.path.rstrip("/")
@@ -139,8 +144,13 @@ def deribit_mock(
     rate_limit: Any = None,
     exchange: ExchangeLike | None = None,
     assert_all_mocked: bool = True,
+    market: str = "static",
 ) -> Iterator[DeribitMock]:
-    """``with deribit_mock(fault=None, base_url=...) as mock:`` — httpx talks to a simulated Deribit."""
+    """``with deribit_mock(fault=None, base_url=...) as mock:`` — httpx talks to a simulated Deribit.
+
+    ``market="live"`` moves the mark, thins the book and lets other traders fill resting
+    orders (:mod:`deribit_contract.exchange.market`); pass ``rate_limit`` for 10028 too.
+    """
     mock = DeribitMock(
         base_url=base_url,
         fault=fault,
@@ -148,6 +158,7 @@ def deribit_mock(
         rate_limit=rate_limit,
         exchange=exchange,
         assert_all_mocked=assert_all_mocked,
+        market=market,
     )
     with mock:
         yield mock

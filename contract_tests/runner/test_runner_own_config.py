@@ -1,0 +1,52 @@
+"""The shipped suite runs under its own pytest configuration, whatever the calling repo sets.
+
+A repository whose ``pytest.ini`` collects ``check_*.py`` only (and adds options of its own)
+must still get the whole suite, from ``deribit-contract run`` and from
+``pytest --pyargs deribit_contract.suite``; otherwise the run "passes" having checked nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from deribit_contract.cli import main
+
+HOSTILE_INI = """[pytest]
+python_files = check_*.py
+python_functions = check_*
+addopts = -k no_test_is_called_this
+"""
+
+
+def test_the_runner_ignores_a_hostile_caller_pytest_ini(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "pytest.ini").write_text(HOSTILE_INI)
+    (tmp_path / "conftest.py").write_text("raise RuntimeError('the caller conftest was loaded')\n")
+    monkeypatch.chdir(tmp_path)
+    code = main(
+        ["run", "--target", "mock", "--max-examples", "2", "--steps", "2", "--report", "run.json",
+         "--", "-k", "credentials or flat"]
+    )  # fmt: skip
+    captured = capsys.readouterr()
+    assert code == 0, captured.out[-2000:] + captured.err[-2000:]
+    data = json.loads((tmp_path / "run.json").read_text())
+    assert data["examples"] >= 4, "the suite's tests were collected and ran"
+    assert data["checks_run"] > 0
+    assert "auth.required" in data["invariants"]
+
+
+def test_pytest_pyargs_collects_the_suite_under_a_hostile_python_files(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeini("[pytest]\npython_files = check_*.py\n")
+    result = pytester.runpytest_subprocess(
+        "--pyargs", "deribit_contract.suite", "-p", "no:cacheprovider",
+        "--deribit-target", "mock", "--deribit-max-examples", "2", "-k", "credentials",
+    )  # fmt: skip
+    outcomes = result.parseoutcomes()
+    assert outcomes.get("passed", 0) == 3, result.stdout.str()[-2000:]
+    assert "failed" not in outcomes
