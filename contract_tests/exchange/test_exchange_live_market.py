@@ -68,7 +68,9 @@ def test_a_market_remainder_rests_at_the_band_price() -> None:
 
 def test_other_traders_fill_resting_orders_but_never_past_the_position() -> None:
     client = _live(config=MarketConfig(fill_chance=1.0, refusal_chance=0.0))
-    _ok(client, "private/buy", instrument_name=BTC, amount=200, type="limit", price=80000)
+    mark = _ok(client, "public/ticker", instrument_name=BTC)["mark_price"]
+    near = round(mark * 0.9995 * 2) / 2  # a few ticks under the mark: within others' reach
+    _ok(client, "private/buy", instrument_name=BTC, amount=200, type="limit", price=near)
     size = _ok(client, "private/get_position", instrument_name=BTC)["size"]
     for _ in range(40):
         if size > 0:
@@ -80,7 +82,7 @@ def test_other_traders_fill_resting_orders_but_never_past_the_position() -> None
     size = _ok(client, "private/get_position", instrument_name=BTC)["size"]  # settled
     sell = _ok(
         client, "private/sell", instrument_name=BTC, amount=size * 10, type="limit",
-        price=120000, reduce_only=True,
+        price=round(mark * 1.0005 * 2) / 2, reduce_only=True,
     )["order"]  # fmt: skip
     assert sell["amount"] <= size
     for _ in range(60):

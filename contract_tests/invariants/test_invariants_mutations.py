@@ -131,7 +131,7 @@ MUTATIONS: dict[str, tuple[dict[str, Any], Mutation]] = {
     "order.type_matches": ({}, _set(_order, "order_type", lambda old: "stop_limit" if old == "market" else "market")),
     "order.limit_price": ({"order_type": "limit"}, lambda c: _order(c).__setitem__("price", c["request"]["params"]["price"] + 10 * c["instrument"].tick_size)),
     "order.filled_state": ({"fill": "partial"}, _set(_order, "order_state", lambda _: "filled")),
-    "order.market_not_open": ({"order_type": "market"}, _set(_order, "order_state", lambda _: "open")),
+    "order.market_not_open": ({"order_type": "market", "fill": "full"}, _set(_order, "order_state", lambda _: "open")),
     "trades.order_id": ({"fill": "full"}, lambda c: _trades(c)[0].__setitem__("order_id", "ETH-0")),
     "trades.instrument": ({"fill": "full"}, lambda c: _trades(c)[0].__setitem__("instrument_name", "OTHER-PERPETUAL")),
     "trades.direction": ({"fill": "full"}, lambda c: _trades(c)[0].__setitem__("direction", _OPPOSITE[_trades(c)[0]["direction"]])),

@@ -110,3 +110,29 @@ def test_cli_unreachable_target_keeps_nothing_half_written(
     for path in tmp_path.rglob("*"):
         if path.is_file():
             assert not path.name.endswith(".tmp")
+
+
+def test_recording_leaves_the_account_as_it_found_it(tmp_path: Path) -> None:
+    # the same_direction fault doubles the long instead of closing it: the recording must
+    # still undo its own exposure, with reduce-only orders, never with close_position
+    exchange = SimulatedExchange(seed=2, fault="same_direction")
+    with LocalExchangeServer(exchange=exchange) as server:
+        rec = record_scenario(
+            server.url, out=tmp_path, credentials=(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
+        )
+    assert exchange.get_position("BTC-PERPETUAL")["size"] == 0
+    assert rec.steps["cleanup"] == "left +0"
+
+
+def test_recording_refuses_an_account_that_holds_a_position(tmp_path: Path) -> None:
+    exchange = SimulatedExchange(seed=2, positions={"BTC-PERPETUAL": 120.0})
+    with (
+        LocalExchangeServer(exchange=exchange) as server,
+        pytest.raises(Exception, match=r"not flat.*BTC-PERPETUAL: position \+120"),
+    ):
+        record_scenario(
+            server.url, out=tmp_path, credentials=(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
+        )
+    assert exchange.get_position("BTC-PERPETUAL")["size"] == 120.0
+    trading = {"private/buy", "private/sell", "private/close_position", "private/cancel"}
+    assert not [c for c in exchange.calls if c.method in trading]

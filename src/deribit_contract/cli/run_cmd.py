@@ -24,6 +24,7 @@ import pytest
 
 import deribit_contract.suite
 from deribit_contract._fileio import atomic_write_text
+from deribit_contract.contract.run import preflight_account
 from deribit_contract.contract.summary import render_summary
 from deribit_contract.contract.target import TargetSpec, parse_target, preflight
 from deribit_contract.errors import ContractKitError, TargetError
@@ -251,6 +252,8 @@ def _handle(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, spec: TargetSpec, redactor: Redactor) -> int:
     # an unreachable or non-Deribit URL is one clear error (exit 2), not a failure per test
     preflight(spec)
+    # so is an account that holds positions or open orders on the traded instruments
+    preflight_account(spec)
     collector = _Collector(redactor)
     out, err = sys.stdout, sys.stderr
     sys.stdout = _RedactingStream(out, redactor)

@@ -30,6 +30,8 @@ import orjson
 
 from deribit_contract._fileio import atomic_write_text, dump_canonical_json, pid_alive, sweep_stale
 from deribit_contract._paths import fixtures_dir
+from deribit_contract.contract.cleanup import CleanupReport, undo_exposure
+from deribit_contract.contract.run import check_account
 from deribit_contract.contract.session import AmbiguousOutcome, ExchangeSession
 from deribit_contract.errors import InvalidArgument
 from deribit_contract.guard import strip_userinfo
@@ -195,15 +197,27 @@ def record_scenario(
     )
     steps: dict[str, str] = {}
     failure: BaseException | None = None
+    own: set[str] = set()
+    started_at: float | None = None
     try:
         wire.step = "auth"
         session.authenticate()
         steps["auth"] = "result"
+        # the account is the user's: start only from nothing on the instrument, so that
+        # undoing the recording's own exposure at the end leaves it exactly as it was
+        wire.step = "preflight"
+        check_account(session, (instrument,))
+        started_at = 0.0
 
         def call(step: str, method: str, params: Mapping[str, Any]) -> Any:
             wire.step = step
             outcome = session.call(method, params)
             steps[step] = _outcome(outcome)
+            if isinstance(outcome, dict):
+                result = outcome.get("result")
+                order = result.get("order") if isinstance(result, dict) else None
+                if isinstance(order, dict) and isinstance(order.get("order_id"), str):
+                    own.add(order["order_id"])
             return outcome
 
         name = {"instrument_name": instrument}
@@ -238,6 +252,8 @@ def record_scenario(
         failure = exc
         steps[wire.step] = f"aborted: {redactor.text(str(exc))}"
     finally:
+        if started_at is not None:
+            _undo(session, wire, instrument, own, steps, redactor)
         client.close()
     recording = Recording(run_dir, steps=steps)
     host = urlsplit(base_url).hostname or ""
@@ -313,6 +329,26 @@ def mark_incomplete(out: Path) -> list[Path]:
             writer.unlink(missing_ok=True)
         marked.append(run_dir)
     return marked
+
+
+def _undo(
+    session: ExchangeSession,
+    wire: WireRecorder,
+    instrument: str,
+    own: set[str],
+    steps: dict[str, str],
+    redactor: Redactor,
+) -> None:
+    """Cancel the recording's own orders and trade back what it left, reduce-only."""
+    wire.step = "cleanup"
+    report = CleanupReport()
+    try:
+        undo_exposure(session, instrument, 0.0, own, report)
+    except Exception as exc:  # cleanup trouble is reported with the recording, not raised
+        report.problems.append(f"{instrument}: cleanup failed: {exc}")
+    steps["cleanup"] = redactor.text(
+        "; ".join(report.problems) or f"left {report.left.get(instrument, 0.0):+g}"
+    )
 
 
 def _kit_version() -> str:

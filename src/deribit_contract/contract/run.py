@@ -23,7 +23,14 @@ from deribit_contract.redaction import Redactor
 from deribit_contract.reporting.observations import RunObservations
 from deribit_contract.strategies import Instrument
 
-__all__ = ["AccountNotClean", "ContractRun", "Placed", "check_account", "position_of"]
+__all__ = [
+    "AccountNotClean",
+    "ContractRun",
+    "Placed",
+    "check_account",
+    "position_of",
+    "preflight_account",
+]
 
 
 def position_of(envelope: dict[str, Any]) -> dict[str, Any] | None:
@@ -64,6 +71,14 @@ def check_account(session: ExchangeSession, instruments: tuple[str, ...]) -> Non
             f"it did not open): {'; '.join(found)}. Use a dedicated testnet account, or choose "
             "other instruments with --instrument"
         )
+
+
+def preflight_account(spec: TargetSpec) -> None:
+    """For a URL target, :func:`check_account` before the suite starts (one clear error)."""
+    if not spec.is_live:
+        return  # a fresh simulation: nothing is held
+    with open_target(spec) as target:
+        check_account(target.session(budget=False), spec.instruments)
 
 
 def _order_ids(orders: list[Any]) -> list[str]:

@@ -8,8 +8,9 @@ so the live market adds what ``../shared/notes/deribit-facts.md`` (f) documents:
   and the band (``min_price``/``max_price`` in the ticker, mark ±1.5 %) moves with it;
 * **a finite book**: the book is redrawn around the new mark, sometimes thin, so a large market
   order reaches the band and its remainder rests there (the venue's live rules do that);
-* **other traders**: any resting order of any account may be filled, partly or fully, at its
-  price between two requests; a reduce-only order never fills past the position it reduces;
+* **other traders**: a resting order priced at, through or near the market (a remainder resting
+  at the band, a limit a few ticks off) may be filled, partly or fully, at its price between
+  two requests; a reduce-only order never fills past the position it reduces;
 * **refusals that were not executed**: now and then a matching-engine request is answered
   10040 ``retry`` or 13028 ``temporarily_unavailable`` (credit throttling, 10028, is the
   exchange's :class:`~deribit_contract.exchange.ratelimit.CreditBuckets`, on by default here).
@@ -45,14 +46,16 @@ class MarketConfig:
 
     ``mark_step_ticks``: largest mark move per request; ``thin_book``: chance the redrawn book
     holds only one or two levels per side; ``fill_chance``: chance per request that other
-    traders trade against one resting order; ``refusal_chance``: chance a matching-engine
-    request is refused with 10040 or 13028.
+    traders trade against one resting order within ``reach`` of the mark; ``refusal_chance``:
+    chance a matching-engine request is refused with 10040 or 13028.
     """
 
     mark_step_ticks: int = 4
     thin_book: float = 0.25
     fill_chance: float = 0.3
     refusal_chance: float = 0.03
+    #: how far from the mark (a fraction of it) a resting order may be and still be taken
+    reach: Decimal = Decimal("0.002")
 
     def __post_init__(self) -> None:
         for name in ("thin_book", "fill_chance", "refusal_chance"):
@@ -82,9 +85,17 @@ class LiveMarket:
         """One tick of the outside world: move every mark, redraw the books, let others trade."""
         for name, book in list(venue.books.items()):
             venue.books[name] = self._redraw(book)
-        resting = list(venue.open_order_ids)
-        if resting and self._rng.random() < self.config.fill_chance:
-            self._fill_by_others(venue, venue.orders[self._rng.choice(resting)], now_ms=now_ms)
+        resting = [venue.orders[oid] for oid in venue.open_order_ids]
+        reachable = [order for order in resting if self._reachable(venue, order)]
+        if reachable and self._rng.random() < self.config.fill_chance:
+            self._fill_by_others(venue, self._rng.choice(reachable), now_ms=now_ms)
+
+    def _reachable(self, venue: Venue, order: SimOrder) -> bool:
+        """Other traders take orders priced at or through the market, or within its reach."""
+        mark = venue.books[order.instrument.name].mark_price
+        if order.direction == "buy":
+            return order.price >= mark * (1 - self.config.reach)
+        return order.price <= mark * (1 + self.config.reach)
 
     def _redraw(self, book: Book) -> Book:
         instrument = book.instrument
