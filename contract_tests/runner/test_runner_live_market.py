@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 import pytest
+from mutation_support import sweep
 
 from deribit_contract.cli import main
 from deribit_contract.contract.checks import CONTRACT_RULES
@@ -46,12 +47,17 @@ def _live_exchange(**kwargs: object) -> SimulatedExchange:
     )
 
 
-def _open_orders(exchange: SimulatedExchange, name: str) -> list[str]:
-    listed = exchange.handle(
+def _token(exchange: SimulatedExchange) -> str:
+    reply = exchange.handle(
         {"method": "public/auth", "params": {"grant_type": "client_credentials",
          "client_id": DEFAULT_CLIENT_ID, "client_secret": DEFAULT_CLIENT_SECRET}}
     )  # fmt: skip
-    token = listed["result"]["access_token"]
+    token: str = reply["result"]["access_token"]
+    return token
+
+
+def _open_orders(exchange: SimulatedExchange, name: str) -> list[str]:
+    token = _token(exchange)
     reply = exchange.handle(
         {"method": "private/get_open_orders_by_instrument",
          "params": {"instrument_name": name, "access_token": token}}
@@ -79,31 +85,18 @@ def test_a_default_remote_run_against_the_live_market_holds_and_leaves_nothing(
         assert _open_orders(exchange, name) == [], name
 
 
-def _known_rule(rule: str) -> bool:
-    return rule in RULES or rule in CONTRACT_RULES or rule.startswith("schema.")
-
-
 def test_every_fault_on_the_live_market_is_caught_by_the_budgeted_plan(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    caught: dict[str, list[str]] = {}
-    missed: dict[str, str] = {}
-    for name in FAULTS:
-        report = tmp_path / f"{name}.json"
-        code = main(
-            ["run", "--target", "mock", "--market", "live", "--order-budget", "60",
-             "--max-examples", "8", "--fault", name, "--quick-fail", "--report", str(report)]
-        )  # fmt: skip
-        out = capsys.readouterr().out
-        failures = json.loads(report.read_text())["failures"] if report.exists() else []
-        rules = sorted({f["rule"] for f in failures if _known_rule(f["rule"])})
-        if code == 1 and rules:
-            caught[name] = rules
-        else:
-            missed[name] = f"exit {code}, rules {rules}: {out[-800:]}"
+    args = ["run", "--target", "mock", "--market", "live", "--order-budget", "60",
+            "--max-examples", "8"]  # fmt: skip
+    caught, missed = sweep(args, tmp_path, capsys)
     with capsys.disabled():
         print(f"\nlive-market mutation score: {len(caught)}/{len(FAULTS)} faults caught")
+        for name, rules in caught.items():
+            print(f"  {name:<26} -> {', '.join(rules)}")
     assert not missed, f"faults not caught on the live market: {missed}"
+    assert len(caught) == len(FAULTS)
 
 
 @pytest.mark.usefixtures("credentials")
@@ -111,11 +104,7 @@ def test_an_account_with_a_position_or_an_open_order_is_refused_and_left_untouch
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     exchange = _live_exchange(seed=2, positions={BTC: 120.0})
-    resting = exchange.handle(
-        {"method": "public/auth", "params": {"grant_type": "client_credentials",
-         "client_id": DEFAULT_CLIENT_ID, "client_secret": DEFAULT_CLIENT_SECRET}}
-    )  # fmt: skip
-    token = resting["result"]["access_token"]
+    token = _token(exchange)
     placed = exchange.handle(
         {"method": "private/buy", "params": {"instrument_name": "BTC_USDC-PERPETUAL",
          "amount": 0.01, "type": "limit", "price": 1000, "access_token": token}}

@@ -12,18 +12,13 @@ import json
 from pathlib import Path
 
 import pytest
+from mutation_support import sweep
 
 from deribit_contract.cli import main
-from deribit_contract.contract.checks import CONTRACT_RULES
 from deribit_contract.exchange import FAULTS
-from deribit_contract.invariants import RULES
 
 # small but enough: every fault is exposed within a few examples (quick-fail stops at the first)
 _RUN = ["run", "--max-examples", "8", "--steps", "6", "--seed", "0"]
-
-
-def _known_rule(rule: str) -> bool:
-    return rule in RULES or rule in CONTRACT_RULES or rule.startswith("schema.")
 
 
 def test_runner_passes_the_correct_local_exchange(
@@ -44,18 +39,7 @@ def test_runner_passes_the_correct_local_exchange(
 def test_runner_fails_every_fault_naming_the_broken_rule(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    caught: dict[str, list[str]] = {}
-    missed: dict[str, str] = {}
-    for name in FAULTS:
-        report = tmp_path / f"{name}.json"
-        code = main([*_RUN, "--fault", name, "--quick-fail", "--report", str(report)])
-        out = capsys.readouterr().out
-        failures = json.loads(report.read_text())["failures"] if report.exists() else []
-        rules = sorted({f["rule"] for f in failures if _known_rule(f["rule"])})
-        if code == 1 and rules and "the contract is VIOLATED" in out:
-            caught[name] = rules
-        else:
-            missed[name] = f"exit {code}, rules {rules}: {out[-600:]}"
+    caught, missed = sweep(_RUN, tmp_path, capsys)
     with capsys.disabled():
         print(f"\nmutation score: {len(caught)}/{len(FAULTS)} faults caught")
         for name, rules in caught.items():

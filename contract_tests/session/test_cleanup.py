@@ -42,6 +42,15 @@ def _own_order(session: ExchangeSession, method: str, **params: object) -> str:
     return order_id
 
 
+def _start(exchange: SimulatedExchange) -> tuple[ExchangeSession, set[str], Cleaner]:
+    """A run's session, its own-orders set and its cleaner, registered before any order."""
+    session = _session(exchange)
+    own: set[str] = set()
+    cleaner = Cleaner(lambda: _session(exchange), own)
+    cleaner.register(session, BTC)
+    return session, own, cleaner
+
+
 def _sizes_read(exchange: SimulatedExchange, since: int) -> list[float]:
     return [
         float(call.response["result"]["size"])
@@ -53,10 +62,7 @@ def _sizes_read(exchange: SimulatedExchange, since: int) -> list[float]:
 @pytest.mark.parametrize("fault", _EXECUTION_FAULTS)
 def test_cleanup_after_an_execution_fault_never_grows_the_exposure(fault: str) -> None:
     exchange = SimulatedExchange(seed=4, fault=fault)
-    session = _session(exchange)
-    own: set[str] = set()
-    cleaner = Cleaner(lambda: _session(exchange), own)
-    cleaner.register(session, BTC)
+    session, own, cleaner = _start(exchange)
     own.add(_own_order(session, "private/buy", amount=100, type="market"))
     session.call("private/close_position", {"instrument_name": BTC, "type": "market"})
     left_by_run = abs(exchange.get_position(BTC)["size"])
@@ -72,10 +78,7 @@ def test_cleanup_after_an_execution_fault_never_grows_the_exposure(fault: str) -
 
 def test_same_direction_no_longer_doubles_a_position_at_cleanup() -> None:
     exchange = SimulatedExchange(seed=4, fault="same_direction")
-    session = _session(exchange)
-    own: set[str] = set()
-    cleaner = Cleaner(lambda: _session(exchange), own)
-    cleaner.register(session, BTC)
+    session, own, cleaner = _start(exchange)
     own.add(_own_order(session, "private/buy", amount=100, type="market"))
     session.call("private/close_position", {"instrument_name": BTC, "type": "market"})
     assert exchange.get_position(BTC)["size"] == 200  # the fault doubled it
@@ -86,10 +89,7 @@ def test_same_direction_no_longer_doubles_a_position_at_cleanup() -> None:
 
 def test_a_position_held_before_the_run_is_left_as_it_was() -> None:
     exchange = SimulatedExchange(seed=4, positions={BTC: 120.0})
-    session = _session(exchange)
-    own: set[str] = set()
-    cleaner = Cleaner(lambda: _session(exchange), own)
-    cleaner.register(session, BTC)
+    session, own, cleaner = _start(exchange)
     own.add(_own_order(session, "private/buy", amount=30, type="market"))
     report = cleaner.run()
     assert exchange.get_position(BTC)["size"] == 120.0
@@ -98,10 +98,7 @@ def test_a_position_held_before_the_run_is_left_as_it_was() -> None:
 
 def test_a_residual_that_needs_the_position_to_grow_is_reported_not_traded() -> None:
     exchange = SimulatedExchange(seed=4, positions={BTC: 120.0})
-    session = _session(exchange)
-    own: set[str] = set()
-    cleaner = Cleaner(lambda: _session(exchange), own)
-    cleaner.register(session, BTC)
+    session, own, cleaner = _start(exchange)
     own.add(_own_order(session, "private/sell", amount=60, type="market", reduce_only=True))
     start = len(exchange.calls)
     report = cleaner.run()

@@ -8,7 +8,7 @@ and after, and hands the four pieces to the run's judge.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -30,8 +30,10 @@ __all__ = [
     "close_params",
     "draw_close",
     "ensure_position",
+    "explore",
     "flatten",
     "one_example",
+    "require_accepted",
     "settle_and_judge",
     "setup_order",
     "size_of",
@@ -241,6 +243,50 @@ def settle_and_judge(run: ContractRun, order_id: str, *, test: str) -> dict[str,
         test=test,
     )
     return final
+
+
+def require_accepted(run: ContractRun, closed: CloseResult, *, test: str) -> None:
+    """A valid close of an open position gets a result, not an error (``request.valid_accepted``)."""
+    __tracebackhide__ = True
+    response = closed.response or {}
+    assert run.judge is not None
+    run.judge.require(
+        "result" in response and "error" not in response,
+        Finding(
+            "request.valid_accepted",
+            "error",
+            "a result",
+            response.get("error"),
+            "a valid close of an open position was refused",
+        ),
+        request=closed.placed.request,
+        response=response,
+        test=test,
+    )
+
+
+def explore(
+    run: ContractRun,
+    data: st.DataObject,
+    *,
+    max_contracts: int,
+    test: str,
+    then: Callable[[CloseResult], None] | None = None,
+) -> None:
+    """One exploration example: draw, open the drawn position, close it, judge the close and
+    run ``then`` on it. Places nothing once the order budget cannot pay for an example."""
+    __tracebackhide__ = True
+    drawn = draw_close(run, data, max_contracts=max_contracts)
+    if not affordable(run, EXAMPLE_ORDERS):
+        run.observations.note_difference("plan: exploration example skipped, order budget spent")
+        return
+    with one_example(run, test):
+        before = open_drawn_position(run, drawn)
+        closed = close_and_judge(run, drawn.instrument, drawn.params, test=test, before=before)
+        if then is not None:
+            then(closed)
+        if closed.resting or closed.response is None or "error" in closed.response:
+            flatten(run, drawn.instrument)  # what a resting or refused close left behind
 
 
 @contextmanager

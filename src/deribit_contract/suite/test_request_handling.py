@@ -23,15 +23,10 @@ from deribit_contract.strategies import (
     valid_params,
 )
 from deribit_contract.suite._support import (
-    EXAMPLE_ORDERS,
-    DrawnClose,
-    affordable,
-    close_and_judge,
-    draw_close,
     ensure_position,
-    flatten,
+    explore,
     one_example,
-    open_drawn_position,
+    require_accepted,
     size_of,
 )
 
@@ -45,38 +40,12 @@ _CATALOG_NAMES = {instrument.instrument_name for instrument in CATALOG}
 @given(data=st.data())
 def test_valid_params_are_accepted(deribit_run: ContractRun, data: st.DataObject) -> None:
     """Open a position with buy/sell, close it with drawn valid params: a result, every rule held."""
+    test = "request_handling::valid_params"
     run = deribit_run
-    drawn = draw_close(run, data, max_contracts=5)
-    if not affordable(run, EXAMPLE_ORDERS):
-        run.observations.note_difference("plan: exploration example skipped, order budget spent")
-        return
-    with one_example(run, "request_handling::valid_params"):
-        _valid_close(run, drawn)
-
-
-def _valid_close(run: ContractRun, drawn: DrawnClose) -> None:
-    before = open_drawn_position(run, drawn)
-    instrument = drawn.instrument
-    closed = close_and_judge(
-        run, instrument, drawn.params, test="request_handling::valid_params", before=before
-    )
-    response = closed.response or {}
-    assert run.judge is not None
-    run.judge.require(
-        "result" in response and "error" not in response,
-        Finding(
-            "request.valid_accepted",
-            "error",
-            "a result",
-            response.get("error"),
-            "a valid close of an open position was refused",
-        ),
-        request=closed.placed.request,
-        response=response,
-        test="request_handling::valid_params",
-    )
-    if closed.resting:
-        flatten(run, instrument)
+    explore(
+        run, data, max_contracts=5, test=test,
+        then=lambda closed: require_accepted(run, closed, test=test),
+    )  # fmt: skip
 
 
 def _retarget(bad: InvalidParams, name: str) -> dict[str, Any]:

@@ -16,15 +16,11 @@ from hypothesis import strategies as st
 from deribit_contract.contract.run import ContractRun
 from deribit_contract.strategies import Instrument
 from deribit_contract.suite._support import (
-    EXAMPLE_ORDERS,
-    DrawnClose,
-    affordable,
     close_and_judge,
     close_params,
-    draw_close,
+    explore,
     flatten,
     one_example,
-    open_drawn_position,
 )
 
 pytestmark = [pytest.mark.live]
@@ -59,20 +55,4 @@ def _flat_close(run: ContractRun, instrument: Instrument, params: dict[str, Any]
 @given(data=st.data())
 def test_close_responses_conform(deribit_run: ContractRun, data: st.DataObject) -> None:
     """Long and short positions of drawn sizes, closed by market or limit: every answer conforms."""
-    run = deribit_run
-    drawn = draw_close(run, data, max_contracts=50)
-    if not affordable(run, EXAMPLE_ORDERS):
-        run.observations.note_difference("plan: exploration example skipped, order budget spent")
-        return
-    with one_example(run, "conformance::close_responses"):
-        _drawn_close(run, drawn)
-
-
-def _drawn_close(run: ContractRun, drawn: DrawnClose) -> None:
-    before = open_drawn_position(run, drawn)
-    instrument = drawn.instrument
-    closed = close_and_judge(
-        run, instrument, drawn.params, test="conformance::close_responses", before=before
-    )
-    if closed.resting or closed.response is None or "error" in closed.response:
-        flatten(run, instrument)
+    explore(deribit_run, data, max_contracts=50, test="conformance::close_responses")

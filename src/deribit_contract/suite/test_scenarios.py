@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 
-from deribit_contract.contract.checks import Finding
 from deribit_contract.contract.plan import SCENARIOS
 from deribit_contract.contract.run import ContractRun
 from deribit_contract.errors import TargetError
@@ -23,6 +22,7 @@ from deribit_contract.suite._support import (
     ensure_position,
     flatten,
     one_example,
+    require_accepted,
     size_of,
 )
 
@@ -72,20 +72,6 @@ def _scenario(run: ContractRun, kind: str, name: str, test: str) -> None:
     facts = run.instrument(name, fresh=True)  # prices from the mark of now, not of the start
     params = _params(kind, facts, size)
     closed = close_and_judge(run, facts, params, test=test, before=before, facts=facts)
-    response = closed.response or {}
-    assert run.judge is not None
-    run.judge.require(
-        "result" in response and "error" not in response,
-        Finding(
-            "request.valid_accepted",
-            "error",
-            "a result",
-            response.get("error"),
-            "a valid close of an open position was refused",
-        ),
-        request=closed.placed.request,
-        response=response,
-        test=test,
-    )
+    require_accepted(run, closed, test=test)
     if abs(size_of(closed.after)) > 1e-12:
         flatten(run, instrument)

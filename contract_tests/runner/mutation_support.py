@@ -1,0 +1,41 @@
+"""The fault sweep both mutation tests share: run every fault mode, collect what was caught."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from deribit_contract.cli import main
+from deribit_contract.contract.checks import CONTRACT_RULES
+from deribit_contract.exchange import FAULTS
+from deribit_contract.invariants import RULES
+
+
+def known_rule(rule: str) -> bool:
+    """A rule the kit defines: an invariant, a contract rule of the suite or a schema keyword."""
+    return rule in RULES or rule in CONTRACT_RULES or rule.startswith("schema.")
+
+
+def sweep(
+    args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """``run ARGS --fault NAME --quick-fail`` for every fault: (caught with rules, missed why).
+
+    A fault counts as caught when the run exits 1, says the contract is VIOLATED and its report
+    names at least one rule the kit knows.
+    """
+    caught: dict[str, list[str]] = {}
+    missed: dict[str, str] = {}
+    for name in FAULTS:
+        report = tmp_path / f"{name}.json"
+        code = main([*args, "--fault", name, "--quick-fail", "--report", str(report)])
+        out = capsys.readouterr().out
+        failures = json.loads(report.read_text())["failures"] if report.exists() else []
+        rules = sorted({f["rule"] for f in failures if known_rule(f["rule"])})
+        if code == 1 and rules and "the contract is VIOLATED" in out:
+            caught[name] = rules
+        else:
+            missed[name] = f"exit {code}, rules {rules}: {out[-600:]}"
+    return caught, missed
