@@ -14,10 +14,12 @@ import json
 from pathlib import Path
 
 import pytest
+import respx
 from mutation_support import sweep
 
 from deribit_contract.cli import main
 from deribit_contract.contract.checks import CONTRACT_RULES
+from deribit_contract.contract.plan import minimum_orders
 from deribit_contract.contract.target import REMOTE_INSTRUMENTS
 from deribit_contract.exchange import (
     DEFAULT_CLIENT_ID,
@@ -124,3 +126,30 @@ def test_an_account_with_a_position_or_an_open_order_is_refused_and_left_untouch
     orders = [c for c in exchange.calls if c.method in ("private/buy", "private/sell",
               "private/close_position", "private/cancel", "private/cancel_all_by_instrument")]  # fmt: skip
     assert len(orders) == 1, "only the test's own order: the run placed and cancelled nothing"
+
+
+def test_a_budget_below_the_minimum_plan_is_refused_before_any_order(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    needed = minimum_orders(len(REMOTE_INSTRUMENTS))
+    with respx.mock(assert_all_mocked=False, assert_all_called=False) as router:
+        anything = router.route()
+        code = main(["run", "--target", "https://test.deribit.com", "--order-budget", "10"])
+    assert code == 2
+    assert anything.call_count == 0, "refused before a single request"
+    assert f"minimum plan of {needed} orders" in capsys.readouterr().err
+
+
+def test_a_failing_budgeted_run_is_reported_with_curl_not_replayed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = tmp_path / "run.json"
+    code = main(
+        ["run", "--target", "mock", "--market", "live", "--order-budget", "60",
+         "--fault", "partial_close", "--report", str(report)]
+    )  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 1, out[-2000:]
+    assert "reproduce: curl" in out
+    assert "Flaky" not in out
+    assert "order.amount_equals_position" in out

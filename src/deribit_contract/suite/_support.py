@@ -34,6 +34,7 @@ __all__ = [
     "flatten",
     "one_example",
     "require_accepted",
+    "require_envelope",
     "settle_and_judge",
     "setup_order",
     "size_of",
@@ -189,18 +190,7 @@ def close_and_judge(
         facts = run.instrument(name, fresh=True)
     ticker = run.tickers.get(name)
     placed = run.place(CLOSE, params)
-    judge.require(
-        placed.transport_error is None and (placed.http_status or 0) < 500,
-        Finding(
-            "envelope.json",
-            "",
-            "a JSON-RPC envelope",
-            placed.transport_error or f"HTTP {placed.http_status}",
-            "close_position was not answered with a JSON-RPC envelope",
-        ),
-        request=placed.request,
-        test=test,
-    )
+    require_envelope(run, placed, test=test)
     if placed.ambiguous is not None:
         # the answer never arrived and nothing was resent: judge what the exchange shows now
         after = placed.ambiguous.position
@@ -243,6 +233,24 @@ def settle_and_judge(run: ContractRun, order_id: str, *, test: str) -> dict[str,
         test=test,
     )
     return final
+
+
+def require_envelope(run: ContractRun, placed: Placed, *, test: str) -> None:
+    """close_position is answered with a JSON-RPC envelope, not HTML or HTTP 5xx (``envelope.json``)."""
+    __tracebackhide__ = True
+    assert run.judge is not None
+    run.judge.require(
+        placed.transport_error is None and (placed.http_status or 0) < 500,
+        Finding(
+            "envelope.json",
+            "",
+            "a JSON-RPC envelope",
+            placed.transport_error or f"HTTP {placed.http_status}",
+            "close_position was not answered with a JSON-RPC envelope",
+        ),
+        request=placed.request,
+        test=test,
+    )
 
 
 def require_accepted(run: ContractRun, closed: CloseResult, *, test: str) -> None:

@@ -27,6 +27,7 @@ from deribit_contract.suite._support import (
     explore,
     one_example,
     require_accepted,
+    require_envelope,
     size_of,
 )
 
@@ -94,6 +95,7 @@ def _invalid_close(run: ContractRun, name: str, bad: InvalidParams) -> None:
         run.settle(str(order["order_id"]))  # a broken target placed an order: take it back
     after_size = size_of(run.position(name))
     if placed.ambiguous is None:
+        require_envelope(run, placed, test=test)  # an HTML page is that, before anything else
         judge.require(
             placed.transport_error is None
             and (placed.http_status or 0) < 500
