@@ -4,14 +4,13 @@ A close_position call is judged by the kit's official checks, not by rules of ou
 ``deribit_contract.invariants`` (reduce-only, opposite side, whole amount, fills add up, no
 flip...) and observed-mode schema validation (``deribit_contract.validation``). ``broken_rules``
 names what a call breaks; the correct mode must break nothing and each fault exactly what the
-fault table in ``test_exchange_faults.py`` says.
-
-One expectation remains local (``local.success_on_valid_close``): it holds for the simulator
-only; see the comment on ``LOCAL_RULES``.
+fault says (``Fault.breaks``), by the rule ids the runner reports: invariant ids, contract rules
+of the suite (:data:`deribit_contract.contract.checks.CONTRACT_RULES`) and ``schema.<keyword>``.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,14 +22,8 @@ from deribit_contract.exchange import (
     SimulatedExchange,
 )
 from deribit_contract.invariants import Report, evaluate
+from deribit_contract.transports.gateway import API_PREFIX, handle_http
 from deribit_contract.validation import validate_response
-
-LOCAL_RULES = {
-    # Simulator-only: with a valid request, an open position and liquidity, the simulator has no
-    # reason to fail. Real Deribit may legitimately answer an error (overload, maintenance), so
-    # this is not a contract invariant.
-    "local.success_on_valid_close": "a valid close on an open position succeeds",
-}
 
 
 class Client:
@@ -70,9 +63,12 @@ class CloseCase:
 
     request: dict[str, Any]
     position_before: dict[str, Any]
+    #: the JSON-RPC envelope (empty when the HTTP body was not JSON)
     response: dict[str, Any]
     position_after: dict[str, Any]
     tick_size: float | None = None
+    #: the HTTP body as text when it was not JSON (an HTML error page...)
+    non_json_body: str | None = None
 
     @property
     def size_before(self) -> float:
@@ -94,40 +90,46 @@ class CloseCase:
 
 
 def broken_rules(case: CloseCase) -> set[str]:
-    """Every rule ``case`` breaks (empty for a correct close).
+    """Every rule ``case`` breaks (empty for a correct close), named as the runner names them.
 
-    Official invariant ids (``order.reduce_only``...), ``"schema"`` plus ``"schema:<json path>"``
-    per path when the response fails observed-mode validation, and ``local.*`` ids.
+    Invariant ids (``order.reduce_only``...), ``schema.<keyword>`` per observed-mode schema
+    violation, and the suite's contract rules ``envelope.json`` (the answer is no JSON-RPC
+    envelope) and ``request.valid_accepted`` (a valid close of an open position got an error).
     """
+    if case.non_json_body is not None:
+        return {"envelope.json"}
     broken = set(case.report().broken_rules())
     verdict = validate_response(case.response, mode="observed")
-    if not verdict.valid:
-        broken.add("schema")
-        broken.update(f"schema:{violation.path}" for violation in verdict.violations)
-    broken.update(_local_rules(case))
+    broken.update(f"schema.{violation.keyword}" for violation in verdict.violations)
+    params = case.request["params"]
+    valid = params.get("type") in ("limit", "market")  # else: request.invalid_rejected judges
+    if valid and case.size_before != 0 and "result" not in case.response:
+        broken.add("request.valid_accepted")
     return broken
 
 
-def _local_rules(case: CloseCase) -> set[str]:
-    params = case.request["params"]
-    response = case.response
-    if params.get("type") not in ("limit", "market"):
-        return set()  # judged by the official request.invalid_rejected
-    if case.size_before == 0:
-        return set()  # judged by the official flat.error_expected
-    if "result" not in response:
-        return {"local.success_on_valid_close"}
-    return set()
-
-
 def run_close(client: Client, **params: Any) -> CloseCase:
-    """Close on ``client``'s exchange and capture the position before and after."""
+    """Close over the simulated HTTP gateway (as a client would) and capture the positions."""
     name = params["instrument_name"]
     exchange = client.exchange
     instrument = INSTRUMENTS.get(name)
     tick_size = float(instrument.tick_size) if instrument is not None else None
     before = exchange.get_position(name)
     request = client.request("private/close_position", **params)
-    response = exchange.handle(request, auth=client.auth)
+    reply = handle_http(
+        exchange,
+        http_method="POST",
+        path=f"{API_PREFIX}/private/close_position",
+        query=(),
+        headers={
+            "content-type": "application/json",
+            "authorization": f"Bearer {client.auth.token}",
+        },
+        body=json.dumps(request).encode(),
+    )
+    try:
+        response, text = json.loads(reply.body), None
+    except ValueError:
+        response, text = {}, reply.body.decode("utf-8", "replace")
     after = exchange.get_position(name)
-    return CloseCase(request, before, response, after, tick_size)
+    return CloseCase(request, before, response, after, tick_size, non_json_body=text)

@@ -6,56 +6,18 @@ import json
 from typing import Any
 
 import pytest
-from exchange_testkit import LOCAL_RULES, Client, CloseCase, broken_rules, run_close
+from exchange_testkit import Client, CloseCase, broken_rules, run_close
 
+from deribit_contract.contract.checks import CONTRACT_RULES
 from deribit_contract.errors import InvalidArgument
 from deribit_contract.exchange import FAULTS, HTML_500_BODY, SimulatedExchange
+from deribit_contract.exchange.faults import NO_TWEAKS
 from deribit_contract.invariants import RULES
 
 INSTRUMENT = "BTC-PERPETUAL"
 POSITION = 5000.0
 BIDS = [(89999.5, 3000.0), (89999.0, 3000.0), (89998.0, 20000.0)]
 ASKS = [(90000.5, 3000.0), (90001.0, 3000.0), (90002.0, 20000.0)]
-
-# The rules each fault must break: official invariant ids (deribit_contract.invariants.RULES),
-# "schema" / "schema:<json path>" for observed-mode validation, and local.* ids (exchange_testkit).
-# Several faults rightly break more than one rule: a wrong-side fill also grows the position.
-EXPECTED: dict[str, set[str]] = {
-    "reduce_only_false": {"order.reduce_only"},
-    "same_direction": {
-        "order.direction_opposite",
-        "position.never_grows",
-        "position.reduced_by_filled",
-    },
-    "overfill_flip": {
-        "order.amount_equals_position",
-        "position.never_flips",
-        "position.reduced_by_filled",
-    },
-    "partial_close": {"order.amount_equals_position"},
-    "number_as_string": {"schema", "schema:$.result.order.amount"},
-    "enum_out_of_set": {"schema", "schema:$.result.order.order_state"},
-    "missing_order_id": {"schema", "schema:$.result.order.order_id"},
-    "trades_do_not_add_up": {"trades.sum_filled"},
-    "wrong_instrument": {"order.instrument"},
-    "wrong_jsonrpc_version": {"envelope.jsonrpc", "schema", "schema:$.jsonrpc"},
-    "wrong_id": {"envelope.id_echo"},
-    # gap in the invariants: nothing official checks fills against the limit price
-    "limit_price_ignored": {"trades.within_limit"},
-    "market_reported_as_limit": {"order.type_matches"},
-    # the simulator answers type "stop" with a market order, so order.type_matches fires too
-    "invalid_type_accepted": {"request.invalid_rejected", "order.type_matches"},
-    "order_when_flat": {"flat.error_expected"},
-    "position_not_updated": {"position.reduced_by_filled"},
-    "average_price_wrong": {"trades.average_price"},
-    "trade_order_id_mismatch": {"trades.order_id"},
-    # creation moved past last_update also puts every fill before the order's creation
-    "timestamps_out_of_order": {"time.order_monotonic", "time.trades_after_creation"},
-    "market_close_left_open": {"order.market_not_open"},
-    "error_on_valid_close": {"local.success_on_valid_close"},
-    # at core level html_500 is a well-formed 11094 error; the HTML body is the transports' test
-    "html_500": {"local.success_on_valid_close"},
-}
 
 
 def scenario_close(scenario: str, *, fault: str | None) -> CloseCase:
@@ -79,18 +41,18 @@ def test_the_catalogue_has_at_least_15_one_line_faults() -> None:
         assert fault.description
         assert "\n" not in fault.description
         assert fault.breaks
-        assert "\n" not in fault.breaks
         assert fault.kind in ("response", "execution", "transport")
         assert (fault.kind == "transport") == (fault.transport is not None)
-    assert set(EXPECTED) == set(FAULTS), "every fault needs its expected breakage here"
+        # a response fault corrupts the answer, an execution fault bends the close: never both
+        assert (fault.corrupt is not None) == (fault.kind == "response"), name
+        assert (fault.tweaks != NO_TWEAKS) == (fault.kind != "response"), name
 
 
-def test_the_expected_breakages_name_only_known_rules() -> None:
-    known = set(RULES) | set(LOCAL_RULES) | {"schema"}
-    for name, rules in EXPECTED.items():
-        unknown = {rule for rule in rules if rule not in known and not rule.startswith("schema:")}
+def test_every_fault_breaks_only_rules_the_kit_checks() -> None:
+    known = set(RULES) | set(CONTRACT_RULES)
+    for name, fault in FAULTS.items():
+        unknown = {r for r in fault.breaks if r not in known and not r.startswith("schema.")}
         assert not unknown, f"{name}: unknown rule ids {unknown}"
-        assert ("schema" in rules) == any(rule.startswith("schema:") for rule in rules), name
 
 
 @pytest.mark.parametrize("scenario", ["market", "limit", "flat", "invalid_type"])
@@ -102,7 +64,7 @@ def test_the_correct_mode_breaks_no_rule_in_any_fault_scenario(scenario: str) ->
 @pytest.mark.parametrize("name", list(FAULTS))
 def test_each_fault_breaks_what_its_name_says(name: str) -> None:
     case = scenario_close(FAULTS[name].scenario, fault=name)
-    assert broken_rules(case) == EXPECTED[name], json.dumps(case.response)[:2000]
+    assert broken_rules(case) == FAULTS[name].breaks, json.dumps(case.response)[:2000]
 
 
 def test_the_limit_scenario_rests_in_the_correct_mode_but_fills_past_the_limit_when_faulty() -> (

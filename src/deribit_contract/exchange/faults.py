@@ -1,28 +1,42 @@
 """Named ways a ``private/close_position`` implementation can be wrong, for proving checks fail.
 
-Each fault breaks one rule of the contract (``Fault.breaks``) and only in ``close_position``
-answers (plus the position left behind, for execution faults), so auth, tickers, positions and
-order queries stay usable for the test that observes the breakage. Three kinds:
+Each fault is defined once, here: its name, what it does, the rule ids it breaks (``breaks``, as
+the kit's checks name them: invariant ids of :data:`deribit_contract.invariants.RULES`, contract
+rules of the suite, ``schema.<keyword>`` for schema failures) and how it breaks them. A fault
+acts only in ``close_position`` answers (plus the position left behind, for execution faults),
+so auth, tickers, positions and order queries stay usable for the test that observes it:
 
-* ``response``: the close executes correctly; the JSON sent back is corrupted afterwards.
-* ``execution``: the close itself does the wrong thing (wrong side, wrong amount, ignores the
-  limit, leaves the position alone...) and the answer truthfully reports it.
+* ``response``: the close executes correctly; ``corrupt`` edits the JSON sent back afterwards.
+* ``execution``: the close itself does the wrong thing, as its :class:`CloseTweaks` say (wrong
+  side, wrong amount, ignores the limit, leaves the position alone...), and the answer
+  truthfully reports it.
 * ``transport``: the core answers 11094 ``internal_server_error``; a transport that honours
   ``Fault.transport`` (``"html_500"``) sends :data:`HTML_500_BODY` with HTTP 500 instead.
 
 ``Fault.scenario`` names the kind of close that exposes the fault (``market``, ``limit``, ``flat``:
-closing with no position, ``invalid_type``: ``type`` outside ``limit|market``).
+closing with no position, ``invalid_type``: ``type`` outside ``limit|market``). The simulator's
+close path reads only ``Fault.tweaks`` and ``Fault.corrupt``: it never compares fault names.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, Literal
 
-__all__ = ["FAULTS", "HTML_500_BODY", "CloseContext", "Fault", "corrupt_close_response"]
+from deribit_contract.facts import ErrorCode
+
+__all__ = [
+    "FAULTS",
+    "HTML_500_BODY",
+    "NO_TWEAKS",
+    "CloseContext",
+    "CloseTweaks",
+    "Fault",
+    "corrupt_close_response",
+]
 
 FaultKind = Literal["response", "execution", "transport"]
 Scenario = Literal["market", "limit", "flat", "invalid_type"]
@@ -35,18 +49,6 @@ HTML_500_BODY = (
 
 
 @dataclass(frozen=True)
-class Fault:
-    """One named fault: what it does (``description``) and the rule it breaks (``breaks``)."""
-
-    name: str
-    description: str
-    breaks: str
-    kind: FaultKind
-    scenario: Scenario
-    transport: str | None = None
-
-
-@dataclass(frozen=True)
 class CloseContext:
     """What a response corruption needs to know about the close it corrupts."""
 
@@ -56,63 +58,48 @@ class CloseContext:
     foreign_order_id: str
 
 
-_CATALOGUE = (
-    Fault("reduce_only_false", "order.reduce_only is false", "order.reduce_only must be true",
-          "response", "market"),
-    Fault("same_direction", "the close trades in the position's direction and doubles it",
-          "order direction must be opposite to the position; the position must shrink",
-          "execution", "market"),
-    Fault("overfill_flip", "the close fills twice the position and flips its sign",
-          "order.amount must equal |position| and the position must not flip", "execution",
-          "market"),
-    Fault("partial_close", "the close covers only half of the position",
-          "order.amount must equal |position size|", "execution", "market"),
-    Fault("number_as_string", 'order.amount is sent as text ("100.0")',
-          "numeric fields must be JSON numbers", "response", "market"),
-    Fault("enum_out_of_set", 'order.order_state is "done", outside the documented enum',
-          "enum fields must hold documented values", "response", "market"),
-    Fault("missing_order_id", "order.order_id is missing", "required order fields must be present",
-          "response", "market"),
-    Fault("trades_do_not_add_up", "an extra one-contract trade the order's filled_amount omits",
-          "Σ trades[].amount must equal order.filled_amount", "response", "market"),
-    Fault("wrong_instrument", "order and trades name another instrument",
-          "instrument_name must echo the request", "response", "market"),
-    Fault("wrong_jsonrpc_version", 'the envelope says "jsonrpc": "1.0"', 'jsonrpc must be "2.0"',
-          "response", "market"),
-    Fault("wrong_id", "the envelope id differs from the request id",
-          "the response id must echo the request id", "response", "market"),
-    Fault("limit_price_ignored", "a limit close walks the book past its limit price",
-          "fills of a limit order must be at or better than its price", "execution", "limit"),
-    Fault("market_reported_as_limit", "a market close is reported with order_type limit",
-          "order.order_type must echo the requested type", "response", "market"),
-    Fault("invalid_type_accepted", 'type "stop" (not limit|market) is answered with an order',
-          "a type outside limit|market must get a JSON-RPC error", "execution", "invalid_type"),
-    Fault("order_when_flat", "closing a flat position returns an empty filled order",
-          "closing with no position must get a JSON-RPC error", "execution", "flat"),
-    Fault("position_not_updated", "the answer is right but the position stays as it was",
-          "after a filled close the position must be flat", "execution", "market"),
-    Fault("average_price_wrong", "order.average_price is 100 ticks off the fills' mean",
-          "order.average_price must be the amount-weighted mean of the fills", "response",
-          "market"),
-    Fault("trade_order_id_mismatch", "trades carry another order's order_id",
-          "every trades[].order_id must equal order.order_id", "response", "market"),
-    Fault("timestamps_out_of_order", "order.creation_timestamp is after last_update_timestamp",
-          "creation_timestamp <= last_update_timestamp", "response", "market"),
-    Fault("market_close_left_open", 'a fully filled market close reports order_state "open"',
-          "a market close must not be left open", "response", "market"),
-    Fault("error_on_valid_close", "a valid close gets error 11094 internal_server_error",
-          "a valid close must succeed", "execution", "market"),
-    Fault("html_500", "HTTP 500 with an HTML page instead of JSON (core: error 11094)",
-          "the answer must be a JSON-RPC envelope", "transport", "market", transport="html_500"),
-)  # fmt: skip
-
-#: every fault by name, in catalogue order (read-only)
-FAULTS: Mapping[str, Fault] = MappingProxyType({fault.name: fault for fault in _CATALOGUE})
-
-_Corruptor = Callable[[dict[str, Any], CloseContext], None]
+Corruptor = Callable[[dict[str, Any], CloseContext], None]
 
 
-def _set_order(key: str, *, value: Any) -> _Corruptor:
+@dataclass(frozen=True)
+class CloseTweaks:
+    """How an execution fault bends the close itself; the defaults are the correct close."""
+
+    #: run a ``type`` outside ``limit|market`` as a market close instead of refusing it
+    accept_any_type: bool = False
+    #: answer a close of a flat position with an empty order instead of an error
+    close_when_flat: bool = False
+    #: refuse a valid close with this error code
+    fail_with: int | None = None
+    #: trade in the position's own direction
+    same_direction: bool = False
+    #: order this multiple of |position| (rounded down to contracts, at least the minimum)
+    amount_factor: Decimal = Decimal(1)
+    #: let a limit close walk the book as far as a market order would
+    ignore_limit: bool = False
+    #: move the account's position by the fills
+    update_position: bool = True
+
+
+#: the correct close
+NO_TWEAKS = CloseTweaks()
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One named fault: what it does, the rule ids it breaks, and how (``corrupt``/``tweaks``)."""
+
+    name: str
+    description: str
+    breaks: frozenset[str]
+    kind: FaultKind
+    scenario: Scenario
+    corrupt: Corruptor | None = None
+    tweaks: CloseTweaks = field(default=NO_TWEAKS)
+    transport: str | None = None
+
+
+def _set_order(key: str, *, value: Any) -> Corruptor:
     def corrupt(envelope: dict[str, Any], _ctx: CloseContext) -> None:
         envelope["result"]["order"][key] = value
 
@@ -193,28 +180,79 @@ def _left_open(envelope: dict[str, Any], ctx: CloseContext) -> None:
         envelope["result"]["order"]["order_state"] = "open"
 
 
-_CORRUPTORS: dict[str, _Corruptor] = {
-    "reduce_only_false": _set_order("reduce_only", value=False),
-    "number_as_string": _amount_as_text,
-    "enum_out_of_set": _set_order("order_state", value="done"),
-    "missing_order_id": _drop_order_id,
-    "trades_do_not_add_up": _phantom_trade,
-    "wrong_instrument": _other_instrument,
-    "wrong_jsonrpc_version": _jsonrpc_1,
-    "wrong_id": _wrong_id,
-    "market_reported_as_limit": _market_as_limit,
-    "average_price_wrong": _shift_average,
-    "trade_order_id_mismatch": _foreign_order_id,
-    "timestamps_out_of_order": _creation_after_update,
-    "market_close_left_open": _left_open,
-}
+def _rules(*ids: str) -> frozenset[str]:
+    return frozenset(ids)
 
 
-def corrupt_close_response(fault: str, envelope: dict[str, Any], ctx: CloseContext) -> None:
-    """Apply response fault ``fault`` to a successful close_position ``envelope`` in place.
+_FAILS = CloseTweaks(fail_with=ErrorCode.INTERNAL_SERVER_ERROR)
 
-    A no-op for faults of other kinds and for envelopes that carry an error.
+_CATALOGUE = (
+    Fault("reduce_only_false", "order.reduce_only is false", _rules("order.reduce_only"),
+          "response", "market", corrupt=_set_order("reduce_only", value=False)),
+    Fault("same_direction", "the close trades in the position's direction and doubles it",
+          _rules("order.direction_opposite", "position.never_grows", "position.reduced_by_filled"),
+          "execution", "market", tweaks=CloseTweaks(same_direction=True)),
+    Fault("overfill_flip", "the close fills twice the position and flips its sign",
+          _rules("order.amount_equals_position", "position.never_flips",
+                 "position.reduced_by_filled"),
+          "execution", "market", tweaks=CloseTweaks(amount_factor=Decimal(2))),
+    Fault("partial_close", "the close covers only half of the position",
+          _rules("order.amount_equals_position"), "execution", "market",
+          tweaks=CloseTweaks(amount_factor=Decimal("0.5"))),
+    Fault("number_as_string", 'order.amount is sent as text ("100.0")', _rules("schema.type"),
+          "response", "market", corrupt=_amount_as_text),
+    Fault("enum_out_of_set", 'order.order_state is "done", outside the documented enum',
+          _rules("schema.enum"), "response", "market",
+          corrupt=_set_order("order_state", value="done")),
+    Fault("missing_order_id", "order.order_id is missing", _rules("schema.required"),
+          "response", "market", corrupt=_drop_order_id),
+    Fault("trades_do_not_add_up", "an extra one-contract trade the order's filled_amount omits",
+          _rules("trades.sum_filled"), "response", "market", corrupt=_phantom_trade),
+    Fault("wrong_instrument", "order and trades name another instrument",
+          _rules("order.instrument"), "response", "market", corrupt=_other_instrument),
+    Fault("wrong_jsonrpc_version", 'the envelope says "jsonrpc": "1.0"',
+          _rules("envelope.jsonrpc", "schema.const"), "response", "market", corrupt=_jsonrpc_1),
+    Fault("wrong_id", "the envelope id differs from the request id", _rules("envelope.id_echo"),
+          "response", "market", corrupt=_wrong_id),
+    Fault("limit_price_ignored", "a limit close walks the book past its limit price",
+          _rules("trades.within_limit"), "execution", "limit",
+          tweaks=CloseTweaks(ignore_limit=True)),
+    Fault("market_reported_as_limit", "a market close is reported with order_type limit",
+          _rules("order.type_matches"), "response", "market", corrupt=_market_as_limit),
+    # the simulator runs type "stop" as a market close, so order.type_matches fires too
+    Fault("invalid_type_accepted", 'type "stop" (not limit|market) is answered with an order',
+          _rules("request.invalid_rejected", "order.type_matches"), "execution", "invalid_type",
+          tweaks=CloseTweaks(accept_any_type=True)),
+    Fault("order_when_flat", "closing a flat position returns an empty filled order",
+          _rules("flat.error_expected"), "execution", "flat",
+          tweaks=CloseTweaks(close_when_flat=True)),
+    Fault("position_not_updated", "the answer is right but the position stays as it was",
+          _rules("position.reduced_by_filled"), "execution", "market",
+          tweaks=CloseTweaks(update_position=False)),
+    Fault("average_price_wrong", "order.average_price is 100 ticks off the fills' mean",
+          _rules("trades.average_price"), "response", "market", corrupt=_shift_average),
+    Fault("trade_order_id_mismatch", "trades carry another order's order_id",
+          _rules("trades.order_id"), "response", "market", corrupt=_foreign_order_id),
+    # creation moved past last_update also puts every fill before the order's creation
+    Fault("timestamps_out_of_order", "order.creation_timestamp is after last_update_timestamp",
+          _rules("time.order_monotonic", "time.trades_after_creation"), "response", "market",
+          corrupt=_creation_after_update),
+    Fault("market_close_left_open", 'a fully filled market close reports order_state "open"',
+          _rules("order.market_not_open"), "response", "market", corrupt=_left_open),
+    Fault("error_on_valid_close", "a valid close gets error 11094 internal_server_error",
+          _rules("request.valid_accepted"), "execution", "market", tweaks=_FAILS),
+    Fault("html_500", "HTTP 500 with an HTML page instead of JSON (core: error 11094)",
+          _rules("envelope.json"), "transport", "market", tweaks=_FAILS, transport="html_500"),
+)  # fmt: skip
+
+#: every fault by name, in catalogue order (read-only)
+FAULTS: Mapping[str, Fault] = MappingProxyType({fault.name: fault for fault in _CATALOGUE})
+
+
+def corrupt_close_response(fault: Fault, envelope: dict[str, Any], ctx: CloseContext) -> None:
+    """Apply ``fault``'s response corruption to a successful close ``envelope`` in place.
+
+    A no-op for faults without one and for envelopes that carry an error.
     """
-    corrupt = _CORRUPTORS.get(fault)
-    if corrupt is not None and "result" in envelope:
-        corrupt(envelope, ctx)
+    if fault.corrupt is not None and "result" in envelope:
+        fault.corrupt(envelope, ctx)

@@ -2,9 +2,10 @@
 
 Each handler takes a :class:`Context` (params already stripped of ``access_token``; the caller
 already authorised private methods and charged the rate limit) and returns the ``result`` value
-or raises :class:`~deribit_contract.exchange.params.RpcError`. close_position's execution faults
-live here, next to the correct behaviour they deviate from; response faults are applied later
-by the exchange using the :class:`~deribit_contract.exchange.faults.CloseContext` set here.
+or raises :class:`~deribit_contract.exchange.params.RpcError`. close_position reads the
+:class:`~deribit_contract.exchange.faults.CloseTweaks` of an execution fault (never a fault's
+name); response faults are applied later by the exchange using the
+:class:`~deribit_contract.exchange.faults.CloseContext` set here.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from deribit_contract.exchange.accounts import Accounts
-from deribit_contract.exchange.faults import CloseContext
+from deribit_contract.exchange.faults import NO_TWEAKS, CloseContext, CloseTweaks
 from deribit_contract.exchange.instruments import INSTRUMENTS, Instrument, as_float
 from deribit_contract.exchange.jsonrpc import ErrorCode
 from deribit_contract.exchange.orders import Direction, SimOrder, SimTrade
@@ -50,7 +51,8 @@ class Context:
     now_us: int
     venue: Venue
     accounts: Accounts
-    fault: str | None
+    #: how an execution fault bends close_position (:data:`NO_TWEAKS` for the correct exchange)
+    tweaks: CloseTweaks = NO_TWEAKS
     #: set by close_position on success, so the exchange can apply a response fault
     close_context: CloseContext | None = field(default=None)
 
@@ -199,34 +201,35 @@ def _trade(ctx: Context, direction: Direction) -> Any:
 
 
 def _close_position(ctx: Context) -> Any:
-    """private/close_position: a reduce-only order for exactly |position|, opposite side."""
-    params, fault, venue = ctx.params, ctx.fault, ctx.venue
+    """private/close_position: a reduce-only order for exactly |position|, opposite side.
+
+    ``ctx.tweaks`` (all defaults for the correct exchange) bend the close for execution faults.
+    """
+    params, tweaks, venue = ctx.params, ctx.tweaks, ctx.venue
     instrument = req_instrument(params)
-    if fault == "invalid_type_accepted":
+    if tweaks.accept_any_type:
         close_type = req_str(params, "type")
+        if close_type not in CLOSE_TYPES:
+            close_type = "market"
     else:
         close_type = req_enum(params, "type", CLOSE_TYPES)
-    if close_type not in CLOSE_TYPES:
-        close_type = "market"  # the fault: an unknown type is quietly run as a market close
     price = _limit_price(ctx, instrument, close_type)
     position = venue.position(ctx.account, instrument)
-    if position.size == 0 and fault != "order_when_flat":
+    if position.size == 0 and not tweaks.close_when_flat:
         raise RpcError(
             ErrorCode.OTHER_REJECT,
             "other_reject",
             {"reason": "no open position", "param": "instrument_name"},
         )
-    if fault in ("error_on_valid_close", "html_500"):
-        raise RpcError(ErrorCode.INTERNAL_SERVER_ERROR, "internal_server_error")
+    if tweaks.fail_with is not None:
+        raise RpcError(tweaks.fail_with)
     direction: Direction = "sell" if position.size > 0 else "buy"
-    amount = abs(position.size)
-    if fault == "same_direction":
+    if tweaks.same_direction:
         direction = "buy" if direction == "sell" else "sell"
-    elif fault == "overfill_flip":
-        amount *= 2
-    elif fault == "partial_close":
-        half = (amount / 2 // instrument.contract_size) * instrument.contract_size
-        amount = max(half, instrument.min_trade_amount)
+    amount = abs(position.size)
+    if tweaks.amount_factor != 1:
+        scaled = amount * tweaks.amount_factor // instrument.contract_size
+        amount = max(scaled * instrument.contract_size, instrument.min_trade_amount)
     request = OrderRequest(
         client_id=ctx.account,
         user_id=ctx.user_id,
@@ -239,13 +242,13 @@ def _close_position(ctx: Context) -> Any:
     )
     book = venue.books[instrument.name]
     walk_limit = None
-    if fault == "limit_price_ignored" and price is not None:
+    if tweaks.ignore_limit and price is not None:
         walk_limit = book.market_cap(direction)
     order, trades = venue.place(
         request,
         now_ms=ctx.now_ms,
         walk_limit=walk_limit,
-        update_position=fault != "position_not_updated",
+        update_position=tweaks.update_position,
     )
     names = list(INSTRUMENTS)
     ctx.close_context = CloseContext(

@@ -46,7 +46,7 @@ from deribit_contract.exchange.accounts import (
 )
 from deribit_contract.exchange.book import Book
 from deribit_contract.exchange.clock import Clock, FakeClock
-from deribit_contract.exchange.faults import FAULTS, Fault, corrupt_close_response
+from deribit_contract.exchange.faults import FAULTS, NO_TWEAKS, Fault, corrupt_close_response
 from deribit_contract.exchange.instruments import INSTRUMENTS, Instrument
 from deribit_contract.exchange.jsonrpc import (
     Auth,
@@ -255,7 +255,7 @@ class SimulatedExchange:
                     testnet=self.testnet,
                 )
             if self.fault is not None and ctx is not None and ctx.close_context is not None:
-                corrupt_close_response(self.fault.name, envelope, ctx.close_context)
+                corrupt_close_response(self.fault, envelope, ctx.close_context)
             self.calls.append(Call(method, params, envelope))
             return envelope
 
@@ -342,7 +342,7 @@ class SimulatedExchange:
             now_us=now_us,
             venue=self._venue,
             accounts=self._accounts,
-            fault=self.fault.name if self.fault is not None else None,
+            tweaks=self.fault.tweaks if self.fault is not None else NO_TWEAKS,
         )
 
 
