@@ -7,7 +7,7 @@ so they share these few functions instead of each keeping a copy.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "json_type",
     "nesting_depth",
     "pattern_path",
+    "resolve_ref",
 ]
 
 #: Deepest nesting any stage walks. A close_position response is 4 levels deep; the parsers
@@ -106,3 +107,29 @@ def deepest_steps(value: Any, *, steps: int = 3) -> list[str | int]:
         key, node = max(children, key=lambda item: nesting_depth(item[1]))
         out.append(key)
     return out
+
+
+def resolve_ref(root: Any, ref: str) -> tuple[Any, tuple[str | int, ...]] | None:
+    """The node a local ``$ref`` (``#/$defs/order``, RFC 6901 escapes) names inside ``root``,
+    with the path of keys and indices that leads to it; None when it does not resolve.
+
+    Only same-document references: the kit's schemas are self-contained.
+    """
+    if not ref.startswith("#"):
+        return None
+    node: Any = root
+    path: list[str | int] = []
+    pointer = ref[1:]
+    if pointer and not pointer.startswith("/"):
+        return None  # an anchor (#name), not a pointer
+    for raw in pointer.split("/")[1:]:
+        key = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            node = node[int(key)]
+            path.append(int(key))
+        elif isinstance(node, Mapping) and key in node:
+            node = node[key]
+            path.append(key)
+        else:
+            return None
+    return node, tuple(path)

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from deribit_contract._json import json_type
+from deribit_contract._json import json_type, resolve_ref
+from deribit_contract.errors import SchemaNotFound
 from deribit_contract.schema.store import load_schema
 
 __all__ = ["Branch", "SchemaField", "SchemaView", "flatten", "load_view"]
@@ -125,10 +126,10 @@ def _resolve(node: Mapping[str, Any], root: Mapping[str, Any]) -> Mapping[str, A
     ref = node.get("$ref")
     if not isinstance(ref, str) or not ref.startswith("#/"):
         return node
-    target: Any = root
-    for part in ref[2:].split("/"):
-        target = target[part]
-    merged = dict(target)
+    resolved = resolve_ref(root, ref)
+    if resolved is None:
+        raise SchemaNotFound(f"$ref {ref!r} does not resolve inside the schema")
+    merged = dict(resolved[0])
     merged.update({k: v for k, v in node.items() if k != "$ref"})
     return merged
 

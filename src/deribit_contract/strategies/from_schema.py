@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 from jsonschema import Draft202012Validator
 
-from deribit_contract._json import json_type
+from deribit_contract._json import json_type, resolve_ref
 from deribit_contract.errors import InvalidArgument
 
 __all__ = ["SUPPORTED_KEYWORDS", "from_schema", "json_values"]
@@ -387,15 +387,10 @@ def _strings(schema: Mapping[str, Any], where: str) -> SearchStrategy[Any]:
 
 
 def _resolve(root: Any, ref: str, where: str) -> Any:
-    node = root
-    for part in ref.lstrip("#").split("/"):
-        if not part:
-            continue
-        part = part.replace("~1", "/").replace("~0", "~")
-        if not isinstance(node, Mapping) or part not in node:
-            raise InvalidArgument(f"{where}/$ref: {ref!r} does not resolve inside the schema")
-        node = node[part]
-    return node
+    resolved = resolve_ref(root, ref)
+    if resolved is None:
+        raise InvalidArgument(f"{where}/$ref: {ref!r} does not resolve inside the schema")
+    return resolved[0]
 
 
 def _kinds(schema: Any, root: Any) -> set[str]:

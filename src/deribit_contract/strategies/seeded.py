@@ -18,6 +18,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from deribit_contract._json import resolve_ref
 from deribit_contract.errors import InvalidArgument
 
 __all__ = ["Coverage", "SeededSampler", "coverage_targets", "measure_coverage"]
@@ -26,11 +27,10 @@ Target = tuple[str, str, str]  # (kind, schema location, value or property name)
 
 
 def _resolve(root: Mapping[str, Any], ref: str) -> Any:
-    node: Any = root
-    for part in ref.lstrip("#").split("/"):
-        if part:
-            node = node[part.replace("~1", "/").replace("~0", "~")]
-    return node
+    resolved = resolve_ref(root, ref)
+    if resolved is None:
+        raise InvalidArgument(f"$ref {ref!r} does not resolve inside the schema")
+    return resolved[0]
 
 
 def _key(value: Any) -> str:

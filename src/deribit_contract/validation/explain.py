@@ -19,7 +19,7 @@ import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 from jsonschema.protocols import Validator
 
-from deribit_contract._json import json_path, json_pointer, json_type, pattern_path
+from deribit_contract._json import json_path, json_pointer, json_type, pattern_path, resolve_ref
 from deribit_contract.validation.results import Violation
 
 __all__ = ["Explainer", "json_path", "json_pointer", "json_type", "pattern_path", "short_repr"]
@@ -118,21 +118,8 @@ class _SchemaWalker:
         self._root = root
 
     def _resolve(self, ref: str) -> tuple[Any, list[str | int]] | None:
-        if not ref.startswith("#"):
-            return None
-        node: Any = self._root
-        parts: list[str | int] = []
-        for raw in ref[1:].split("/")[1:]:
-            key = raw.replace("~1", "/").replace("~0", "~")
-            if isinstance(node, list) and key.isdigit() and int(key) < len(node):
-                node = node[int(key)]
-                parts.append(int(key))
-            elif isinstance(node, Mapping) and key in node:
-                node = node[key]
-                parts.append(key)
-            else:
-                return None
-        return node, parts
+        resolved = resolve_ref(self._root, ref)
+        return None if resolved is None else (resolved[0], list(resolved[1]))
 
     def locate(
         self, schema_path: Sequence[str | int], extra: Sequence[str] = ()

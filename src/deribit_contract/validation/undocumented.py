@@ -17,6 +17,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from deribit_contract._json import resolve_ref
+
 __all__ = [
     "Shape",
     "collect_undocumented",
@@ -74,21 +76,7 @@ class _Compiler:
         self._active: set[int] = set()
 
     def _resolve(self, ref: str) -> tuple[Any, tuple[str | int, ...]] | None:
-        if not ref.startswith("#"):
-            return None
-        node: Any = self._root
-        pointer: list[str | int] = []
-        for raw in ref[1:].split("/")[1:]:
-            key = raw.replace("~1", "/").replace("~0", "~")
-            if isinstance(node, list) and key.isdigit() and int(key) < len(node):
-                node = node[int(key)]
-                pointer.append(int(key))
-            elif isinstance(node, Mapping) and key in node:
-                node = node[key]
-                pointer.append(key)
-            else:
-                return None
-        return node, tuple(pointer)
+        return resolve_ref(self._root, ref)
 
     def compile(self, node: Any, pointer: tuple[str | int, ...] = ()) -> Shape:
         shape = Shape()
