@@ -73,3 +73,14 @@ def test_loopback_detection_is_not_fooled_by_lookalikes() -> None:
     assert not is_loopback_host("127.0.0.1.evil.example")
     assert not is_loopback_host("localhost.example")
     assert is_loopback_host("127.0.0.1")
+
+
+def test_the_guard_and_the_server_share_one_loopback_check() -> None:
+    from deribit_contract.transports import server
+
+    assert server.is_loopback is is_loopback_host
+    assert is_loopback_host("LOCALHOST.")
+    # only "localhost" is reserved for loopback (RFC 6761); this name can resolve elsewhere
+    assert not is_loopback_host("localhost.localdomain")
+    with pytest.raises(TargetRefused):
+        check_target("http://localhost.localdomain:8080", environ={})

@@ -14,16 +14,19 @@ Our exception hierarchy::
     └── ContractViolation            (also AssertionError) the implementation broke the contract
 
 Contract violations are ``AssertionError`` so pytest reports them as test failures, not errors.
+:class:`ExitCode` is the one table of the command line's exit codes.
 """
 
 from __future__ import annotations
 
+from enum import IntEnum
 from pathlib import Path
 
 __all__ = [
     "ContractKitError",
     "ContractViolation",
     "DocParseError",
+    "ExitCode",
     "InvalidArgument",
     "RateLimited",
     "SchemaBuildError",
@@ -32,6 +35,17 @@ __all__ = [
     "TargetRefused",
     "TargetUnavailable",
 ]
+
+
+class ExitCode(IntEnum):
+    """What every ``deribit-contract`` command (and ``python -m deribit_contract``) exits with."""
+
+    #: the contract holds, every record is valid, the generated files are up to date
+    OK = 0
+    #: the contract (or a record, or a generated file) is violated: a verdict
+    VIOLATED = 1
+    #: usage error, unreadable input, a refused or unreachable target: no verdict
+    USAGE = 2
 
 
 class ContractKitError(Exception):

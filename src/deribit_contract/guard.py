@@ -102,9 +102,13 @@ class TargetDecision:
 
 
 def is_loopback_host(host: str) -> bool:
-    """True for ``localhost`` and any address in 127.0.0.0/8 or ``::1``."""
+    """True for ``localhost`` and any address in 127.0.0.0/8 or ``::1``: the kit's one check.
+
+    ``localhost.localdomain`` is not loopback here: only ``localhost`` is reserved for it (RFC
+    6761); the other name is a distribution's ``/etc/hosts`` habit that DNS may answer otherwise.
+    """
     host = host.strip("[]").lower().rstrip(".")
-    if host in ("localhost", "localhost.localdomain"):
+    if host == "localhost":
         return True
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback

@@ -5,8 +5,8 @@ which adds its parser and sets ``handler`` to a function ``(argparse.Namespace) 
 This module only dispatches and turns the kit's errors into exit code 2 with a one-line
 message: a user never sees a traceback for bad input.
 
-Exit codes: 0 the contract holds / all valid, 1 the contract is violated, 2 usage error,
-refused or unreachable target, unreadable input.
+Exit codes: :class:`deribit_contract.errors.ExitCode` (0 the contract holds / all valid,
+1 the contract is violated, 2 usage error, refused or unreachable target, unreadable input).
 """
 
 from __future__ import annotations
@@ -17,13 +17,14 @@ import sys
 from collections.abc import Sequence
 
 from deribit_contract import __version__
-from deribit_contract.errors import ContractKitError
+from deribit_contract.errors import ContractKitError, ExitCode
 
 __all__ = ["EXIT_OK", "EXIT_USAGE", "EXIT_VIOLATED", "build_parser", "main"]
 
-EXIT_OK = 0
-EXIT_VIOLATED = 1
-EXIT_USAGE = 2
+# the names the CLI has always exported, from the one table in deribit_contract.errors
+EXIT_OK = ExitCode.OK
+EXIT_VIOLATED = ExitCode.VIOLATED
+EXIT_USAGE = ExitCode.USAGE
 
 # Order is the order of `--help`.
 _COMMANDS = ("run", "validate", "schemas", "fixtures", "serve", "record", "drift")

@@ -16,15 +16,12 @@ from typing import Any
 
 from deribit_contract._fileio import atomic_write_text, dump_canonical_json
 from deribit_contract.cli.jobs import add_jobs_argument
+from deribit_contract.errors import ExitCode
 from deribit_contract.validation.chunks import input_bytes
 from deribit_contract.validation.pool import default_jobs
 from deribit_contract.validation.records import check_paths
 
 __all__ = ["register"]
-
-EXIT_OK = 0
-EXIT_VIOLATED = 1
-EXIT_USAGE = 2
 
 
 def register(subparsers: Any) -> None:
@@ -95,7 +92,7 @@ def _handle(args: argparse.Namespace) -> int:
             "nothing was compared (use --part order|trade for bare objects)",
             file=sys.stderr,
         )
-        return EXIT_USAGE
+        return ExitCode.USAGE
     if args.fail_on_new and new:
         for diff in new[:20]:
             print(
@@ -103,5 +100,5 @@ def _handle(args: argparse.Namespace) -> int:
                 f"observed {diff.observed}, documented {diff.documented}",
                 file=sys.stderr,
             )
-        return EXIT_VIOLATED
-    return EXIT_OK
+        return ExitCode.VIOLATED
+    return ExitCode.OK

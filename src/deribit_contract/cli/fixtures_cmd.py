@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from deribit_contract._paths import fixtures_dir
+from deribit_contract.errors import ExitCode
 from deribit_contract.fixturegen import DEFAULT_SEED, check_fixtures, write_fixtures
 
 __all__ = ["register"]
@@ -43,13 +44,13 @@ def _handle(args: argparse.Namespace) -> int:
                 f"{out} is stale; run `deribit-contract fixtures --seed {args.seed}`",
                 file=sys.stderr,
             )
-            return 1
+            return ExitCode.VIOLATED
         print(f"{out} is up to date (seed {args.seed})")
-        return 0
+        return ExitCode.OK
     rendered = write_fixtures(out, seed=args.seed)
     print(f"wrote {len(rendered.files)} files to {out} (seed {args.seed})")
     for item in rendered.coverage:
         print(f"  coverage {item.summary()}")
         for missing in item.missing()[:10]:
             print(f"    not covered: {missing}")
-    return 0
+    return ExitCode.OK

@@ -14,11 +14,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from deribit_contract.errors import InvalidArgument
+from deribit_contract.errors import ExitCode, InvalidArgument
 
 __all__ = ["register"]
-
-EXIT_OK = 0
 
 
 def register(subparsers: Any) -> None:
@@ -100,4 +98,4 @@ def _handle(args: argparse.Namespace) -> int:
     for step, outcome in recording.steps.items():
         print(f"  {step:<28} {outcome}", file=sys.stderr)
     print(f"record: {len(recording.files)} file(s) written to {recording.directory}")
-    return EXIT_OK
+    return ExitCode.OK

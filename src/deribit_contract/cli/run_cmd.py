@@ -27,13 +27,12 @@ from deribit_contract._fileio import atomic_write_text
 from deribit_contract.contract.run import preflight_account
 from deribit_contract.contract.summary import render_summary
 from deribit_contract.contract.target import TargetSpec, parse_target, preflight
-from deribit_contract.errors import ContractKitError, TargetError
+from deribit_contract.errors import ContractKitError, ExitCode, TargetError
 from deribit_contract.redaction import Redactor, redacting_logs
 from deribit_contract.reporting.observations import RunObservations
 
 __all__ = ["build_pytest_args", "register"]
 
-EXIT_OK, EXIT_VIOLATED, EXIT_USAGE = 0, 1, 2
 DEFAULT_MAX_EXAMPLES = 25
 DEFAULT_STEPS = 10
 SUITE_DIR = Path(deribit_contract.suite.__file__).parent
@@ -227,7 +226,7 @@ def _handle(args: argparse.Namespace) -> int:
         args.report = args.report.with_suffix(".json")
     if args.max_examples < 1 or args.steps < 1:
         print("deribit-contract run: --max-examples and --steps must be >= 1", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     # the guard judges the target before pytest (and any request) starts; refusal -> exit 2
     spec = parse_target(
         target,
@@ -277,9 +276,9 @@ def _run(args: argparse.Namespace, spec: TargetSpec, redactor: Redactor) -> int:
 
 def _verdict(pytest_code: int, observations: RunObservations, problems: list[str]) -> int:
     if observations.failures:
-        return EXIT_VIOLATED  # a broken rule is a verdict even if the run was cut short
+        return ExitCode.VIOLATED  # a broken rule is a verdict even if the run was cut short
     # failing tests that recorded no broken rule errored (target or suite trouble): no verdict
-    return EXIT_OK if pytest_code == 0 and not problems else EXIT_USAGE
+    return ExitCode.OK if pytest_code == 0 and not problems else ExitCode.USAGE
 
 
 def _redact_file(path: Path | None, redactor: Redactor) -> None:

@@ -15,14 +15,11 @@ from typing import Any
 
 from deribit_contract._fileio import atomic_write_text
 from deribit_contract._paths import schemas_dir
+from deribit_contract.errors import ExitCode
 from deribit_contract.schema.generate import check, default_inputs, render, write
 from deribit_contract.schema.openapi import OPENAPI_NAMES
 
 __all__ = ["register"]
-
-EXIT_OK = 0
-EXIT_VIOLATED = 1
-EXIT_USAGE = 2
 
 
 def register(subparsers: Any) -> None:
@@ -101,7 +98,7 @@ def _generate(args: argparse.Namespace) -> int:
     for name in written:
         print(f"wrote {out / name}")
     print(f"schemas: {len(written)} file(s) written, the rest up to date ({out})")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -109,7 +106,7 @@ def _check(args: argparse.Namespace) -> int:
     mismatches = check(render(source=source, errata=errata), out)
     if not mismatches:
         print(f"schemas: up to date ({out})")
-        return EXIT_OK
+        return ExitCode.OK
     for mismatch in mismatches:
         print(f"schemas: {out / mismatch.name} differs from what the sources generate")
         sys.stdout.write(mismatch.diff if mismatch.diff.endswith("\n") else mismatch.diff + "\n")
@@ -117,7 +114,7 @@ def _check(args: argparse.Namespace) -> int:
         f"schemas: {len(mismatches)} file(s) out of date; run `deribit-contract schemas` and commit "
         "the result (never edit generated schemas by hand)"
     )
-    return EXIT_VIOLATED
+    return ExitCode.VIOLATED
 
 
 def _diff(args: argparse.Namespace) -> int:

@@ -18,7 +18,7 @@ import os
 import sys
 from typing import Any
 
-from deribit_contract.errors import InvalidArgument
+from deribit_contract.errors import ExitCode, InvalidArgument
 
 __all__ = ["ACCOUNTS_ENV", "parse_accounts", "register"]
 
@@ -119,7 +119,7 @@ def _accounts(args: argparse.Namespace) -> dict[str, str] | None:
 def _handle(args: argparse.Namespace) -> int:
     if args.list_faults:
         print(list_faults())
-        return 0
+        return ExitCode.OK
     from deribit_contract.transports.server import NON_LOOPBACK_REASON, is_loopback
 
     if not is_loopback(args.host) and not args.allow_non_loopback:
@@ -183,4 +183,4 @@ def _serve(args: argparse.Namespace, accounts: dict[str, str] | None) -> int:
     finally:
         sock.close()
     print("simulated Deribit stopped", file=sys.stderr)
-    return 0
+    return ExitCode.OK

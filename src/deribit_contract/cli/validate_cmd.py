@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from deribit_contract.cli.jobs import add_jobs_argument
+from deribit_contract.errors import ExitCode
 from deribit_contract.schema.store import MODES, PARTS
 from deribit_contract.validation.bulk import BulkScanner
 from deribit_contract.validation.chunks import input_bytes
@@ -94,7 +95,7 @@ def _handle(args: argparse.Namespace) -> int:
     check_paths(paths)
     if paths.count("-") > 1:
         print("deribit-contract validate: error: - (stdin) given more than once", file=sys.stderr)
-        return 2
+        return ExitCode.USAGE
     validator = ResponseValidator(args.mode, part=args.part, directory=args.schemas)
     total = None if "-" in paths else input_bytes(paths)
     jobs = args.jobs or default_jobs(total)
@@ -129,5 +130,5 @@ def _handle(args: argparse.Namespace) -> int:
             + ", ".join(paths),
             file=sys.stderr,
         )
-        return 2
-    return 0 if reporter.summary.ok else 1
+        return ExitCode.USAGE
+    return ExitCode.OK if reporter.summary.ok else ExitCode.VIOLATED

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from deribit_contract.contract.checks import CONTRACT_RULES
+from deribit_contract.errors import ExitCode
 from deribit_contract.reporting.observations import RunObservations
 
 __all__ = ["coverage_figures", "render_summary"]
@@ -76,10 +77,11 @@ def render_summary(
             )
     for problem in problems:
         lines.append(f"  problem: {problem}")
-    verdict = {
-        0: "the contract HOLDS",
-        1: "the contract is VIOLATED",
-        2: "NO VERDICT (see above)",
-    }.get(exit_code, f"exit {exit_code}")
+    verdicts: dict[int, str] = {
+        ExitCode.OK: "the contract HOLDS",
+        ExitCode.VIOLATED: "the contract is VIOLATED",
+        ExitCode.USAGE: "NO VERDICT (see above)",
+    }
+    verdict = verdicts.get(exit_code, f"exit {exit_code}")
     lines.append(f"verdict: {verdict} (exit {exit_code})")
     return "\n".join(lines)

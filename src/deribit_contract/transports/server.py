@@ -7,7 +7,6 @@ otherwise, because it accepts well-known default credentials over plain HTTP.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import socket
 import threading
@@ -18,6 +17,7 @@ from typing import Any
 import uvicorn
 
 from deribit_contract.errors import InvalidArgument, TargetUnavailable
+from deribit_contract.guard import is_loopback_host as is_loopback
 from deribit_contract.transports.asgi import WS_PATH, build_app
 from deribit_contract.transports.gateway import ExchangeLike
 
@@ -27,16 +27,6 @@ NON_LOOPBACK_REASON = (
     "the simulated exchange speaks plain HTTP and accepts its well-known default credentials, "
     "so anyone who can reach it could authenticate and trade on it"
 )
-
-
-def is_loopback(host: str) -> bool:
-    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1)."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
