@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -157,3 +158,26 @@ def test_overlay_paths_must_exist(tmp_path: Path, change: dict[str, Any], needle
 def test_duplicate_ids_are_rejected() -> None:
     with pytest.raises(SchemaBuildError, match="duplicate id"):
         parse_errata([_GOOD, _GOOD])
+
+
+def test_every_generated_object_schema_lists_its_documented_properties() -> None:
+    """The validator tells documented from undocumented fields by this list (errata fields are
+    in ``properties`` but not in it), so no generated object may go without one."""
+
+    def objects(node: object, where: str) -> list[tuple[str, dict[str, object]]]:
+        found: list[tuple[str, dict[str, object]]] = []
+        if isinstance(node, dict):
+            if isinstance(node.get("properties"), dict):
+                found.append((where, node))
+            for key, value in node.items():
+                found.extend(objects(value, f"{where}/{key}"))
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                found.extend(objects(value, f"{where}/{index}"))
+        return found
+
+    files = sorted(schemas_dir().glob("*/*.schema.json"))
+    assert files
+    for path in files:
+        for where, node in objects(json.loads(path.read_text(encoding="utf-8")), path.name):
+            assert isinstance(node.get("x-documented-properties"), list), where

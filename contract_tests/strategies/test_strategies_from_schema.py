@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import find, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
@@ -91,6 +91,23 @@ def test_exclusive_float_bounds_hold(value: float) -> None:
     assert math.isfinite(value)
 
 
-@given(from_schema({"type": "array", "items": {"$ref": "#"}, "maxItems": 2}))
+_RECURSIVE = {"type": "array", "items": {"$ref": "#"}, "maxItems": 2}
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of a list of lists; -1 for anything that is not a list."""
+    if not isinstance(value, list):
+        return -1
+    inner = [_depth(item) for item in value]
+    return -1 if any(d < 0 for d in inner) else 1 + max(inner, default=0)
+
+
+@given(from_schema(_RECURSIVE))
 def test_recursive_refs_are_deferred(value: list[Any]) -> None:
-    assert isinstance(value, list)
+    assert _depth(value) >= 1  # lists all the way down: every item resolved the $ref again
+    assert Draft202012Validator(_RECURSIVE).is_valid(value)
+
+
+def test_recursive_refs_are_followed_more_than_once() -> None:
+    deep = find(from_schema(_RECURSIVE), lambda v: _depth(v) >= 3, settings=settings(database=None))
+    assert _depth(deep) >= 3

@@ -148,6 +148,31 @@ def test_path_supplies_a_missing_method_and_access_token_moves_to_auth(
     assert standin.calls == [
         {"jsonrpc": "2.0", "id": 1, "params": {"x": 1}, "method": "public/test"}
     ]
+    assert standin.auths == [Auth(kind="bearer", token="t")]
+
+
+@pytest.mark.parametrize(
+    ("header", "auth"),
+    [
+        ("Bearer tok", Auth(kind="bearer", token="tok")),
+        (
+            "Basic " + base64.b64encode(b"id:secret").decode(),
+            Auth(kind="basic", client_id="id", client_secret="secret"),
+        ),
+        (None, Auth()),
+    ],
+)
+def test_the_authorization_header_reaches_the_exchange_as_auth(
+    standin: StandInExchange, header: str | None, auth: Auth
+) -> None:
+    body = orjson.dumps({"jsonrpc": "2.0", "id": 3, "method": "private/get_position", "params": {}})
+    headers = {"content_type": "application/json"}
+    if header is not None:
+        headers["authorization"] = header
+    status, envelope = _post(standin, "/api/v2", body, **headers)
+    assert status == 200
+    assert envelope["id"] == 3
+    assert standin.auths == [auth]
 
 
 def test_unknown_path_is_a_json_error(standin: StandInExchange) -> None:

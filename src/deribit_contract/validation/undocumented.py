@@ -6,9 +6,9 @@ becomes a warning. The schema is compiled once into a small tree of "which keys 
 here, and where to look deeper", so the per-record walk is a set difference per object and
 costs microseconds on the fast path.
 
-The documented names of an object schema are its ``x-documented-properties`` list when the
-schema builder writes one, else its ``properties`` minus any property flagged
-``"x-documented": false`` (errata additions).
+The documented names of an object schema are its ``x-documented-properties`` list (the schema
+builder writes one on every object; errata fields are in ``properties`` but not in the list), else
+all its ``properties``.
 """
 
 from __future__ import annotations
@@ -60,14 +60,7 @@ def documented_names(node: Mapping[str, Any]) -> frozenset[str] | None:
     props = node.get("properties")
     if not isinstance(props, Mapping):
         return None
-    return frozenset(
-        name
-        for name, sub in props.items()
-        if not (
-            isinstance(sub, Mapping)
-            and (sub.get("x-documented") is False or sub.get("x-undocumented") is True)
-        )
-    )
+    return frozenset(str(name) for name in props)
 
 
 class _Compiler:
