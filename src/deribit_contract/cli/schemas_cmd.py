@@ -134,7 +134,7 @@ def _openapi(args: argparse.Namespace) -> int:
     target: Path = args.openapi
     atomic_write_text(target, render(source=source, errata=errata)[OPENAPI_NAMES[args.mode]])
     print(f"schemas: wrote the {args.mode} OpenAPI 3.1 document to {target}")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 _ACTIONS: dict[str, Callable[[argparse.Namespace], int]] = {
