@@ -122,11 +122,7 @@ def main() -> int:
     )
 
     outcomes, seconds = measure(close_outcomes(include_flat=True), args.examples)  # type: ignore[name-defined]  # noqa: F821
-    coherent = sum(
-        validator.is_valid(o.response)
-        and not check_all(*o.as_tuple(), tick_size=o.instrument.tick_size)
-        for o in outcomes
-    )
+    coherent = sum(validator.is_valid(o.response) and not check_all(o.call) for o in outcomes)
     _line("kit close_outcomes() (schema-valid + coherent)", len(outcomes), seconds, coherent)
 
     base = _baseline(schema_file, args.baseline_examples)

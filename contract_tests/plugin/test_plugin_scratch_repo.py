@@ -17,25 +17,39 @@ from __future__ import annotations
 import httpx
 import pytest
 from hypothesis import given, settings
+from deribit_contract.invariants import CloseCall
 from deribit_contract.strategies import close_outcomes, valid_params
 
 
 @pytest.mark.deribit_mock(positions={"BTC-PERPETUAL": 100.0})
 def test_my_gateway_closes(deribit_mock, assert_close_position_contract):
-    auth = httpx.get(
-        "https://test.deribit.com/api/v2/public/auth",
-        params={"grant_type": "client_credentials", "client_id": "sim-client-0001",
-                "client_secret": "sim-secret-0123456789abcdef"},
-    ).json()["result"]
-    headers = {"Authorization": "Bearer " + auth["access_token"]}
     before = deribit_mock.get_position("BTC-PERPETUAL")
     request = {"jsonrpc": "2.0", "id": 7, "method": "private/close_position",
                "params": {"instrument_name": "BTC-PERPETUAL", "type": "market"}}
     response = httpx.post("https://test.deribit.com/api/v2/private/close_position",
-                          json=request, headers=headers).json()
+                          json=request, headers=deribit_mock.auth_headers()).json()
     after = deribit_mock.get_position("BTC-PERPETUAL")
-    assert_close_position_contract(request, response, before, after, tick_size=0.5)
+    assert_close_position_contract(request=request, response=response, position_before=before,
+                                   position_after=after, tick_size=0.5)
     assert after["size"] == 0
+    with pytest.raises(TypeError):  # the old positional order is gone, not silently reread
+        assert_close_position_contract(request, response, before, after)
+
+
+@pytest.mark.deribit_mock(base_url="https://staging.example", positions={"ETH-PERPETUAL": 30.0})
+def test_the_curl_line_names_the_host_the_test_talked_to(deribit_mock, assert_close_position_contract):
+    before = deribit_mock.get_position("ETH-PERPETUAL")
+    request = {"jsonrpc": "2.0", "id": 8, "method": "private/close_position",
+               "params": {"instrument_name": "ETH-PERPETUAL", "type": "market"}}
+    response = httpx.post("https://staging.example/api/v2/private/close_position",
+                          json=request, headers=deribit_mock.auth_headers()).json()
+    response["result"]["order"]["reduce_only"] = False
+    with pytest.raises(AssertionError) as failure:
+        assert_close_position_contract(
+            CloseCall(request, before, response, deribit_mock.get_position("ETH-PERPETUAL"))
+        )
+    assert "curl -sS -X POST https://staging.example/api/v2/private/close_position" in str(failure.value)
+    assert "test.deribit.com" not in str(failure.value)
 
 
 @settings(max_examples=10)
@@ -52,16 +66,14 @@ def test_reduce_only_flag_is_checked(outcome, assert_close_position_contract):
         return
     response["result"]["order"]["reduce_only"] = False
     with pytest.raises(AssertionError, match="order.reduce_only"):
-        assert_close_position_contract(
-            outcome.request, response, outcome.position_before, outcome.position_after
-        )
+        assert_close_position_contract(outcome.call)
 """
 
 
 def test_a_users_own_test_uses_the_mock_and_the_strategies(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_user=USER_TEST)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-W", "error")
-    result.assert_outcomes(passed=3)
+    result.assert_outcomes(passed=4)
 
 
 def test_the_documented_command_runs_the_suite(pytester: pytest.Pytester) -> None:

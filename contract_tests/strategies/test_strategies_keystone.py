@@ -14,7 +14,6 @@ from jsonschema import Draft202012Validator
 from deribit_contract.facts import INSTRUMENTS
 from deribit_contract.schema.store import MODES, PARTS, load_schema
 from deribit_contract.strategies import (
-    INVALID_PARAM_RULES,
     InvalidParams,
     close_outcomes,
     error_envelopes,
@@ -24,6 +23,7 @@ from deribit_contract.strategies import (
     responses,
     valid_params,
 )
+from deribit_contract.strategies.params import INVALID_PARAM_RULES
 
 
 def _validator(part: str, mode: str) -> Draft202012Validator:

@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from deribit_contract.errors import InvalidArgument
-from deribit_contract.strategies import CATALOG, CloseOutcome, close_outcomes
+from deribit_contract.strategies import CloseOutcome, close_outcomes
+from deribit_contract.strategies.outcomes import CATALOG
 
 STATES = {("market", "full"): {"filled"}, ("market", "partial"): {"cancelled"},
           ("market", "none"): {"cancelled"}, ("limit", "full"): {"filled"},

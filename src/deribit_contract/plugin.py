@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import fnmatch
 import json
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import pytest
@@ -34,12 +34,26 @@ from deribit_contract.contract.plan import PHASES
 from deribit_contract.contract.run import ContractRun
 from deribit_contract.contract.session import ExchangeSession
 from deribit_contract.contract.target import TargetSpec, parse_target, preflight
-from deribit_contract.errors import ContractKitError, TargetError
+from deribit_contract.errors import ContractKitError, InvalidArgument, TargetError
+from deribit_contract.invariants import CloseCall
 from deribit_contract.redaction import Redactor
 from deribit_contract.reporting.observations import RunObservations
 from deribit_contract.transports.client import JsonRpcClient
+from deribit_contract.transports.respx_mock import DeribitMock
 
-__all__ = ["OBSERVATIONS_KEY", "PROBLEMS_KEY", "REDACTOR_KEY", "SPEC_KEY", "observations_of"]
+__all__ = [
+    "OBSERVATIONS_KEY",
+    "PROBLEMS_KEY",
+    "REDACTOR_KEY",
+    "SPEC_KEY",
+    "CloseCall",
+    "CloseContractAssertion",
+    "ContractRun",
+    "DeribitMock",
+    "ExchangeSession",
+    "JsonRpcClient",
+    "observations_of",
+]
 
 OBSERVATIONS_KEY = pytest.StashKey[RunObservations]()
 PROBLEMS_KEY = pytest.StashKey[list[str]]()
@@ -47,6 +61,7 @@ SPEC_KEY = pytest.StashKey[TargetSpec]()
 #: the run's redaction: set by `deribit-contract run` before configuration, else made here
 REDACTOR_KEY = pytest.StashKey[Redactor]()
 _PROFILE_KEY = pytest.StashKey[str]()
+_MOCK_URL_KEY = pytest.StashKey[str]()
 _WORKER_OUTPUT = "deribit_contract_observations"
 _RUN_PROFILE = "deribit-contract-run"
 # a test that ends in one of these did not judge the target: the run cannot make progress
@@ -405,7 +420,7 @@ def deribit_client(deribit_run: ContractRun) -> JsonRpcClient:
 
 
 @pytest.fixture
-def deribit_mock(request: pytest.FixtureRequest) -> Iterator[Any]:
+def deribit_mock(request: pytest.FixtureRequest) -> Iterator[DeribitMock]:
     """httpx talks to a fresh simulated Deribit (respx) for this test; see the marker."""
     from deribit_contract.transports.respx_mock import deribit_mock as make_mock
 
@@ -415,39 +430,84 @@ def deribit_mock(request: pytest.FixtureRequest) -> Iterator[Any]:
     with make_mock(**options) as mock:
         for name, size in positions.items():
             mock.set_position(name, size)
-        yield mock
+        # the contract assertion's curl line then names the host this test really talks to
+        request.config.stash[_MOCK_URL_KEY] = mock.base_url
+        try:
+            yield mock
+        finally:
+            del request.config.stash[_MOCK_URL_KEY]
+
+
+class CloseContractAssertion(Protocol):
+    """The type of the ``assert_close_position_contract`` fixture."""
+
+    def __call__(
+        self,
+        call: CloseCall | None = None,
+        /,
+        *,
+        request: Mapping[str, Any] | None = None,
+        response: Any = None,
+        position_before: Mapping[str, Any] | None = None,
+        position_after: Mapping[str, Any] | None = None,
+        tick_size: float | None = None,
+    ) -> None:
+        """Raise :class:`~deribit_contract.errors.ContractViolation` if the call broke a rule."""
+
+
+def _target_url(config: pytest.Config) -> str:
+    """Where the calls being judged went: the active mock, the URL target, or a placeholder."""
+    mock_url = config.stash.get(_MOCK_URL_KEY, None)
+    if mock_url is not None:
+        return mock_url
+    spec = config.stash.get(SPEC_KEY, None)
+    if spec is not None and spec.url:
+        return spec.url.rstrip("/")
+    return "$DERIBIT_BASE_URL"
 
 
 @pytest.fixture(scope="session")  # session scope: usable inside @given tests
-def assert_close_position_contract(request: pytest.FixtureRequest) -> Callable[..., None]:
-    """``assert_close_position_contract(request, response, position_before, position_after)``.
+def assert_close_position_contract(request: pytest.FixtureRequest) -> CloseContractAssertion:
+    """``assert_close_position_contract(outcome.call)`` or, keyword-only,
+    ``assert_close_position_contract(request=..., response=..., position_before=...,
+    position_after=..., tick_size=...)``.
 
     Raises :class:`~deribit_contract.errors.ContractViolation` naming every broken rule (schema
-    in the selected mode, every invariant); verdicts are recorded in the run's observations.
+    in the selected mode, every invariant), with a curl line to the target the test talked to;
+    verdicts are recorded in the run's observations.
     """
     config = request.config
     judge = ContractJudge(
         observations_of(config),
         mode=config.getoption("deribit_mode"),
         seed=str(config.getoption("hypothesis_seed", None) or ""),
-        base_url="https://test.deribit.com",
     )
 
     def check(
-        rpc_request: Mapping[str, Any] | None,
-        response: Any,
-        position_before: Mapping[str, Any] | None,
-        position_after: Mapping[str, Any] | None,
+        call: CloseCall | None = None,
+        /,
         *,
+        request: Mapping[str, Any] | None = None,
+        response: Any = None,
+        position_before: Mapping[str, Any] | None = None,
+        position_after: Mapping[str, Any] | None = None,
         tick_size: float | None = None,
     ) -> None:
         __tracebackhide__ = True
+        given = (request, response, position_before, position_after, tick_size)
+        if call is None:
+            call = CloseCall(request, position_before, response, position_after, tick_size)
+        elif any(value is not None for value in given):
+            raise InvalidArgument(
+                "assert_close_position_contract takes a CloseCall or keyword arguments, not both"
+            )
+        judge.base_url = _target_url(config)
         judge.check_close(
-            rpc_request,
-            response,
-            position_before,
-            position_after,
-            tick_size=tick_size,
+            call.request,
+            call.response,
+            call.position_before,
+            call.position_after,
+            tick_size=call.tick_size,
             test="assert_close_position_contract",
         )
 

@@ -19,11 +19,10 @@ from __future__ import annotations
 import json
 import shlex
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from deribit_contract.errors import ContractViolation
-from deribit_contract.invariants import RULES, evaluate
+from deribit_contract.invariants import RULES, CloseCall, Violation, evaluate
 from deribit_contract.redaction import Redactor
 from deribit_contract.reporting.observations import CheckFailure, RunObservations
 from deribit_contract.validation import ResponseValidator
@@ -41,23 +40,8 @@ CONTRACT_RULES: Mapping[str, str] = {
 _MAX_FAILURES_KEPT = 200
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One broken rule (schema keyword, invariant or contract rule) in one call."""
-
-    rule: str
-    path: str
-    expected: Any
-    actual: Any
-    message: str
-
-    def line(self) -> str:
-        """One line for humans: ``[rule] path: message (expected X, got Y)``."""
-        where = f" {self.path}:" if self.path else ""
-        return (
-            f"[{self.rule}]{where} {self.message} "
-            f"(expected {_short(self.expected)}, got {_short(self.actual)})"
-        )
+#: a finding of the judge (schema keyword, invariant or contract rule) is an invariant Violation
+Finding = Violation
 
 
 def _short(value: Any, limit: int = 160) -> str:
@@ -136,22 +120,22 @@ class ContractJudge:
         self.observations.responses.append(self.redactor.json(response))
         findings = self.schema_findings(response)
         report = evaluate(
-            request,
-            position_before,
-            response,
-            position_after,
-            tick_size=tick_size,
-            ticker=ticker,
-            order_final=order_final,
+            CloseCall(
+                request,
+                position_before,
+                response,
+                position_after,
+                tick_size,
+                ticker=ticker,
+                order_final=order_final,
+            )
         )
         broken = report.broken_rules()
         for rule in report.checked:
             self.observations.count_invariant(rule, "failed" if rule in broken else "passed")
         for rule in report.skipped:
             self.observations.count_invariant(rule, "skipped")
-        findings.extend(
-            Finding(v.rule, v.path, v.expected, v.actual, v.message) for v in report.violations
-        )
+        findings.extend(report.violations)
         return findings
 
     # --- failing ----------------------------------------------------------------------

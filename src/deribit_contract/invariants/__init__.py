@@ -1,15 +1,16 @@
 """Reduce-only invariants of ``private/close_position``: pure functions over one call.
 
-Each rule looks at ``(request, position_before, response, position_after)`` and returns a list of
-:class:`Violation` (rule id, field path, expected, actual, message), or a :class:`Skip` when the
-data it needs is absent. The rules are general statements of the contract: they hold for any
+Each rule looks at one :class:`CloseCall` (request, position before, response, position after)
+and returns a list of :class:`Violation` (rule id, field path, expected, actual, message), or a
+:class:`Skip` when the data it needs is absent. The rules are general statements of the contract: they hold for any
 correct implementation and judge recorded real traffic as well as the simulator.
 
 Example::
 
-    from deribit_contract.invariants import check_all
+    from deribit_contract.invariants import CloseCall, check_all
 
-    violations = check_all(request, {"size": 100.0, "direction": "buy"}, response, {"size": 0.0})
+    call = CloseCall(request, {"size": 100.0, "direction": "buy"}, response, {"size": 0.0})
+    violations = check_all(call)
     assert not violations, "\\n".join(map(str, violations))
 
 ``RULES`` maps every rule id to its one-line description; ``evaluate`` also reports skips.
@@ -20,15 +21,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from deribit_contract.invariants._core import REGISTRY, Rule, Skip, Subject, Violation
+from deribit_contract.invariants._core import REGISTRY, CloseCall, Rule, Skip, Violation
 from deribit_contract.invariants.report import Report, check_all, evaluate, rule_ids
 
 __all__ = [
     "RULES",
+    "CloseCall",
     "Report",
     "Rule",
     "Skip",
-    "Subject",
     "Violation",
     "check_all",
     "evaluate",

@@ -8,6 +8,7 @@ needs returns a :class:`Skip` instead of a verdict, so coverage can tell "held" 
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import Any, TypeAlias
 __all__ = [
     "REGISTRY",
     "Check",
+    "CloseCall",
     "Rule",
     "RuleResult",
     "Skip",
@@ -31,7 +33,11 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Violation:
-    """One broken rule: which rule, where in the data, what was expected and what was found."""
+    """One broken rule: which rule, where in the data, what was expected and what was found.
+
+    The one finding record of a verdict: the contract judge reports schema failures
+    (``schema.<keyword>``) and its own contract rules with it too.
+    """
 
     rule: str
     path: str
@@ -41,6 +47,20 @@ class Violation:
 
     def __str__(self) -> str:
         return f"[{self.rule}] {self.path}: {self.message} (expected {self.expected!r}, got {self.actual!r})"
+
+    def line(self, limit: int = 160) -> str:
+        """One line for humans, values as JSON cut to ``limit`` characters:
+        ``[rule] path: message (expected X, got Y)``."""
+        where = f" {self.path}:" if self.path else ""
+        return (
+            f"[{self.rule}]{where} {self.message} "
+            f"(expected {_short(self.expected, limit)}, got {_short(self.actual, limit)})"
+        )
+
+
+def _short(value: Any, limit: int) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, default=repr, sort_keys=True)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -55,8 +75,9 @@ RuleResult: TypeAlias = "list[Violation] | Skip"
 
 
 @dataclass(frozen=True)
-class Subject:
-    """The four things a rule looks at, plus what is known of the market around the call.
+class CloseCall:
+    """One close_position call as the rules see it: what was sent, the position around it, what
+    came back, and what is known of the market around it.
 
     ``request`` is the JSON-RPC request object, ``position_before``/``position_after`` are
     ``private/get_position`` result dicts (or None when unknown) and ``response`` the JSON-RPC
@@ -65,6 +86,9 @@ class Subject:
     ``max_price`` are the band Deribit clamps limit prices to and rests market remainders at);
     and ``order_final``, the order as ``private/get_order_state`` shows it once the caller has
     cancelled what rested (other traders may fill a resting close after the answer).
+    :func:`~deribit_contract.invariants.check_all`, :func:`~deribit_contract.invariants.evaluate`
+    and the ``assert_close_position_contract`` fixture all take this one record, so no one has to
+    remember an argument order.
     """
 
     request: Mapping[str, Any] | None
@@ -117,7 +141,10 @@ class Subject:
         return [trade for trade in trades if isinstance(trade, Mapping)]
 
 
-Check: TypeAlias = Callable[[Subject], "list[Violation] | Skip"]
+#: the name the rule modules use for the record they judge
+Subject: TypeAlias = CloseCall
+
+Check: TypeAlias = Callable[[CloseCall], "list[Violation] | Skip"]
 
 
 @dataclass(frozen=True)

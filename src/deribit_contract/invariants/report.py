@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from deribit_contract.errors import InvalidArgument
 from deribit_contract.invariants import envelope, lifecycle, order, trades  # noqa: F401  (registration)
-from deribit_contract.invariants._core import REGISTRY, Skip, Subject, Violation
+from deribit_contract.invariants._core import REGISTRY, CloseCall, Skip, Violation
 
 __all__ = ["Report", "check_all", "evaluate", "rule_ids"]
 
@@ -40,11 +40,34 @@ def rule_ids() -> tuple[str, ...]:
     return tuple(sorted(REGISTRY))
 
 
+_Position = Mapping[str, Any] | None
+
+
+@overload
+def evaluate(call: CloseCall, /, *, rules: Iterable[str] | None = None) -> Report: ...
+
+
+@overload
 def evaluate(
     request: Mapping[str, Any] | None,
-    position_before: Mapping[str, Any] | None,
+    position_before: _Position,
     response: Any,
-    position_after: Mapping[str, Any] | None,
+    position_after: _Position,
+    /,
+    *,
+    tick_size: float | None = None,
+    rules: Iterable[str] | None = None,
+    ticker: Mapping[str, Any] | None = None,
+    order_final: Mapping[str, Any] | None = None,
+) -> Report: ...
+
+
+def evaluate(
+    call: CloseCall | Mapping[str, Any] | None,
+    position_before: _Position = None,
+    response: Any = None,
+    position_after: _Position = None,
+    /,
     *,
     tick_size: float | None = None,
     rules: Iterable[str] | None = None,
@@ -53,20 +76,20 @@ def evaluate(
 ) -> Report:
     """Judge one close_position call against ``rules`` (default: all) and report what ran.
 
-    ``request`` is the JSON-RPC request object, ``response`` the response object as received,
-    positions are ``private/get_position`` result dicts or None when unknown. ``tick_size`` is the
-    instrument's tick (used by ``trades.average_price``); without it a relative tolerance applies.
-    ``ticker`` (read just before the call) and ``order_final`` (the order once settled) let the
-    rules judge a real market: band clamping, remainders resting at the band, late fills.
-    Raises :class:`InvalidArgument` for an unknown rule id.
+    Takes a :class:`CloseCall`; the four-argument form ``(request, position_before, response,
+    position_after, tick_size=..., ticker=..., order_final=...)`` is kept for existing callers.
+    ``tick_size`` (the instrument's tick) is used by ``trades.average_price``; without it a
+    relative tolerance applies. ``ticker`` and ``order_final`` let the rules judge a real market
+    (band clamping, remainders resting at the band, late fills). Raises
+    :class:`InvalidArgument` for an unknown rule id.
     """
+    subject = _as_call(
+        call, position_before, response, position_after, (tick_size, ticker, order_final)
+    )
     selected = rule_ids() if rules is None else tuple(rules)
     unknown = [rule for rule in selected if rule not in REGISTRY]
     if unknown:
         raise InvalidArgument(f"unknown invariant(s) {unknown}; known: {', '.join(rule_ids())}")
-    subject = Subject(
-        request, position_before, response, position_after, tick_size, ticker, order_final
-    )
     violations: list[Violation] = []
     checked: list[str] = []
     skipped: dict[str, str] = {}
@@ -80,11 +103,47 @@ def evaluate(
     return Report(tuple(violations), tuple(checked), skipped)
 
 
+def _as_call(
+    call: CloseCall | Mapping[str, Any] | None,
+    position_before: _Position,
+    response: Any,
+    position_after: _Position,
+    market: tuple[float | None, Mapping[str, Any] | None, Mapping[str, Any] | None],
+) -> CloseCall:
+    if not isinstance(call, CloseCall):
+        return CloseCall(call, position_before, response, position_after, *market)
+    if (position_before, response, position_after, *market) != (None,) * 6:
+        raise InvalidArgument(
+            "pass either a CloseCall alone or (request, position_before, response, "
+            "position_after, tick_size=..., ticker=..., order_final=...), not both"
+        )
+    return call
+
+
+@overload
+def check_all(call: CloseCall, /) -> list[Violation]: ...
+
+
+@overload
 def check_all(
     request: Mapping[str, Any] | None,
-    position_before: Mapping[str, Any] | None,
+    position_before: _Position,
     response: Any,
-    position_after: Mapping[str, Any] | None,
+    position_after: _Position,
+    /,
+    *,
+    tick_size: float | None = None,
+    ticker: Mapping[str, Any] | None = None,
+    order_final: Mapping[str, Any] | None = None,
+) -> list[Violation]: ...
+
+
+def check_all(
+    call: CloseCall | Mapping[str, Any] | None,
+    position_before: _Position = None,
+    response: Any = None,
+    position_after: _Position = None,
+    /,
     *,
     tick_size: float | None = None,
     ticker: Mapping[str, Any] | None = None,
@@ -94,14 +153,7 @@ def check_all(
 
     Same arguments as :func:`evaluate`; use that one to learn which rules were skipped.
     """
-    return list(
-        evaluate(
-            request,
-            position_before,
-            response,
-            position_after,
-            tick_size=tick_size,
-            ticker=ticker,
-            order_final=order_final,
-        ).violations
+    subject = _as_call(
+        call, position_before, response, position_after, (tick_size, ticker, order_final)
     )
+    return list(evaluate(subject).violations)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from deribit_contract.facts import INSTRUMENTS, ErrorCode, InstrumentFacts, error_message
+from deribit_contract.invariants import CloseCall
 from deribit_contract.strategies._choice import Chooser
 
 __all__ = ["CATALOG", "FILLS", "CloseOutcome", "Fill", "Instrument", "OrderType", "build_outcome"]
@@ -95,8 +96,19 @@ class CloseOutcome:
     book: dict[str, Any] = field(default_factory=dict)
 
     def as_tuple(self) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, Any]]:
-        """``(request, position_before, response, position_after)``, the invariants' arguments."""
+        """``(request, position_before, response, position_after)``."""
         return self.request, self.position_before, self.response, self.position_after
+
+    @property
+    def call(self) -> CloseCall:
+        """The call as the invariants and ``assert_close_position_contract`` take it."""
+        return CloseCall(
+            self.request,
+            self.position_before,
+            self.response,
+            self.position_after,
+            self.instrument.tick_size,
+        )
 
     def as_json(self) -> dict[str, Any]:
         """The outcome as one JSON object (for fixtures)."""

@@ -15,13 +15,9 @@ from hypothesis import strategies as st
 
 from deribit_contract.contract.checks import Finding
 from deribit_contract.contract.run import ContractRun
-from deribit_contract.strategies import (
-    CATALOG,
-    DEFAULT_INVALID_RULES,
-    InvalidParams,
-    invalid_params,
-    valid_params,
-)
+from deribit_contract.strategies import InvalidParams, invalid_params, valid_params
+from deribit_contract.strategies.outcomes import CATALOG
+from deribit_contract.strategies.params import DEFAULT_INVALID_RULES
 from deribit_contract.suite._support import (
     ensure_position,
     explore,

@@ -17,6 +17,7 @@ import httpx
 import respx
 
 from deribit_contract.errors import InvalidArgument
+from deribit_contract.exchange.accounts import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 from deribit_contract.transports.gateway import ExchangeLike, handle_http
 
 __all__ = ["DEFAULT_BASE_URL", "DeribitMock", "deribit_mock"]
@@ -110,6 +111,34 @@ class DeribitMock:
     def set_book(self, *args: Any, **kwargs: Any) -> None:
         """Shortcut for ``exchange.set_book``."""
         self.exchange.set_book(*args, **kwargs)
+
+    def auth_headers(
+        self, client_id: str = DEFAULT_CLIENT_ID, client_secret: str = DEFAULT_CLIENT_SECRET
+    ) -> dict[str, str]:
+        """``{"Authorization": "Bearer <token>"}`` for an account of the simulated exchange.
+
+        The token comes from the exchange's own ``public/auth`` (so ``mock.calls`` shows that
+        call); pass the headers to httpx for private methods. Raises :class:`InvalidArgument`
+        when the exchange refuses the credentials.
+        """
+        reply = self.exchange.handle(
+            {
+                "jsonrpc": "2.0",
+                "id": 0,
+                "method": "public/auth",
+                "params": {
+                    "grant_type": "client_credentials",
+                    "client_id": client_id,
+                    "client_secret": client_secret,
+                },
+            }
+        )
+        result = reply.get("result")
+        if not isinstance(result, dict) or not isinstance(result.get("access_token"), str):
+            raise InvalidArgument(
+                f"the simulated exchange refused {client_id!r}: {reply.get('error')}"
+            )
+        return {"Authorization": f"Bearer {result['access_token']}"}
 
     def start(self) -> DeribitMock:
         """Begin intercepting httpx; prefer ``with``."""
