@@ -20,7 +20,7 @@ import fnmatch
 import json
 from collections.abc import Generator, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -438,23 +438,6 @@ def deribit_mock(request: pytest.FixtureRequest) -> Iterator[DeribitMock]:
             del request.config.stash[_MOCK_URL_KEY]
 
 
-class CloseContractAssertion(Protocol):
-    """The type of the ``assert_close_position_contract`` fixture."""
-
-    def __call__(
-        self,
-        call: CloseCall | None = None,
-        /,
-        *,
-        request: Mapping[str, Any] | None = None,
-        response: Any = None,
-        position_before: Mapping[str, Any] | None = None,
-        position_after: Mapping[str, Any] | None = None,
-        tick_size: float | None = None,
-    ) -> None:
-        """Raise :class:`~deribit_contract.errors.ContractViolation` if the call broke a rule."""
-
-
 def _target_url(config: pytest.Config) -> str:
     """Where the calls being judged went: the active mock, the URL target, or a placeholder."""
     mock_url = config.stash.get(_MOCK_URL_KEY, None)
@@ -466,24 +449,25 @@ def _target_url(config: pytest.Config) -> str:
     return "$DERIBIT_BASE_URL"
 
 
-@pytest.fixture(scope="session")  # session scope: usable inside @given tests
-def assert_close_position_contract(request: pytest.FixtureRequest) -> CloseContractAssertion:
-    """``assert_close_position_contract(outcome.call)`` or, keyword-only,
-    ``assert_close_position_contract(request=..., response=..., position_before=...,
-    position_after=..., tick_size=...)``.
+class CloseContractAssertion:
+    """The ``assert_close_position_contract`` fixture: call it with one :class:`CloseCall`
+    (``outcome.call``) or with the same fields as keyword arguments.
 
     Raises :class:`~deribit_contract.errors.ContractViolation` naming every broken rule (schema
     in the selected mode, every invariant), with a curl line to the target the test talked to;
     verdicts are recorded in the run's observations.
     """
-    config = request.config
-    judge = ContractJudge(
-        observations_of(config),
-        mode=config.getoption("deribit_mode"),
-        seed=str(config.getoption("hypothesis_seed", None) or ""),
-    )
 
-    def check(
+    def __init__(self, config: pytest.Config) -> None:
+        self._config = config
+        self._judge = ContractJudge(
+            observations_of(config),
+            mode=config.getoption("deribit_mode"),
+            seed=str(config.getoption("hypothesis_seed", None) or ""),
+        )
+
+    def __call__(
+        self,
         call: CloseCall | None = None,
         /,
         *,
@@ -501,8 +485,8 @@ def assert_close_position_contract(request: pytest.FixtureRequest) -> CloseContr
             raise InvalidArgument(
                 "assert_close_position_contract takes a CloseCall or keyword arguments, not both"
             )
-        judge.base_url = _target_url(config)
-        judge.check_close(
+        self._judge.base_url = _target_url(self._config)
+        self._judge.check_close(
             call.request,
             call.response,
             call.position_before,
@@ -511,4 +495,8 @@ def assert_close_position_contract(request: pytest.FixtureRequest) -> CloseContr
             test="assert_close_position_contract",
         )
 
-    return check
+
+@pytest.fixture(scope="session")  # session scope: usable inside @given tests
+def assert_close_position_contract(request: pytest.FixtureRequest) -> CloseContractAssertion:
+    """See :class:`CloseContractAssertion`."""
+    return CloseContractAssertion(request.config)
