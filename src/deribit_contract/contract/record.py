@@ -15,7 +15,6 @@ retry).
 from __future__ import annotations
 
 import datetime as _dt
-import importlib.metadata
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -28,6 +27,7 @@ from urllib.parse import urlsplit
 import httpx
 import orjson
 
+from deribit_contract import __version__
 from deribit_contract._fileio import atomic_write_text, dump_canonical_json, pid_alive, sweep_stale
 from deribit_contract._paths import fixtures_dir
 from deribit_contract.contract.cleanup import CleanupReport, undo_exposure
@@ -352,8 +352,4 @@ def _undo(
 
 
 def _kit_version() -> str:
-    # the package root is not a layer of its own, so ask the installed distribution
-    try:
-        return importlib.metadata.version("deribit-contract-kit")
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"
+    return __version__

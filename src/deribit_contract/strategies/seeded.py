@@ -1,8 +1,12 @@
 """Seeded, coverage-steered sampling from the schemas, and coverage measured on instances.
 
 The committed fixtures must be the same bytes for the same seed on any Hypothesis version, so
-they are drawn here from a ``random.Random``, never from Hypothesis. The sampler understands the
-same keyword subset as :func:`~deribit_contract.strategies.from_schema.from_schema` and steers
+they are drawn here from a ``random.Random``, never from Hypothesis. The sampler understands a
+smaller subset than :func:`~deribit_contract.strategies.from_schema.from_schema`, enough for the
+kit's own schemas: ``type``, ``enum``, ``const``, ``properties``, ``required``, ``items``,
+``minItems``/``maxItems``, ``anyOf``/``oneOf``, local ``$ref``, ``not: {required: [...]}``,
+integer ``minimum``/``maximum`` and ``minLength``/``maxLength`` (no ``pattern``,
+``multipleOf`` or exclusive bounds; the fixture tests validate every generated file). It steers
 towards what is still missing: each ``enum`` picks its least-used value, each optional
 property alternates between present and absent, each array between empty and not. Coverage is
 then measured on the produced instances, independently of how they were made.
