@@ -18,6 +18,13 @@ import pytest
 
 from deribit_contract import facts
 from deribit_contract._paths import fixtures_dir
+from deribit_contract.exchange import (
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    Auth,
+    RateLimitConfig,
+    SimulatedExchange,
+)
 from deribit_contract.exchange import INSTRUMENTS as SIMULATED
 from deribit_contract.strategies.outcomes import CATALOG
 from deribit_contract.strategies.responses import KNOWN_ERRORS
@@ -198,3 +205,35 @@ def test_the_simulator_and_the_strategies_read_the_same_instrument_facts(name: s
 
 def test_the_strategies_draw_errors_from_the_one_table() -> None:
     assert dict(KNOWN_ERRORS) == {code: e.message for code, e in facts.ERRORS.items()}
+
+
+def test_the_simulator_answers_errors_with_the_facts_messages() -> None:
+    exchange = SimulatedExchange(rate_limit=RateLimitConfig(burst=1, rate=0.001))
+
+    def call(method: str, auth: Auth = Auth(), **params: object) -> dict[str, Any]:  # noqa: B008
+        request = {"jsonrpc": "2.0", "id": 1, "method": method, "params": params}
+        return exchange.handle(request, auth=auth)
+
+    token = call(
+        "public/auth",
+        grant_type="client_credentials",
+        client_id=DEFAULT_CLIENT_ID,
+        client_secret=DEFAULT_CLIENT_SECRET,
+    )["result"]["access_token"]
+    bearer = Auth(kind="bearer", token=token)
+    errors = [
+        call("private/get_position", instrument_name="BTC-PERPETUAL"),  # no credentials
+        call("public/auth", grant_type="client_credentials", client_id="x", client_secret="y"),
+        call("public/nope"),
+        call("private/get_order_state", bearer, order_id="no-such-order"),
+        call("private/close_position", bearer, instrument_name="BTC-PERPETUAL", type="market"),
+        call("private/close_position", bearer, instrument_name="BTC-PERPETUAL", type="stop"),
+        call("public/get_instrument", instrument_name="NOPE-PERPETUAL"),
+        call("private/close_position", bearer, instrument_name="BTC-PERPETUAL", type="market"),
+    ]
+    codes = set()
+    for envelope in errors:
+        error = envelope["error"]
+        codes.add(error["code"])
+        assert error["message"] == facts.error_message(error["code"]), error
+    assert len(codes) >= 7, codes  # auth, credentials, method, order, reject, params, throttle
