@@ -21,6 +21,8 @@ STAGES = [
     "deribit_contract.contract",
     "deribit_contract.reporting",
     "deribit_contract.errors",
+    "deribit_contract.facts",
+    "deribit_contract.plugin",
 ]
 
 
@@ -36,3 +38,18 @@ def test_all_is_declared_and_importable(name: str) -> None:
 
 def test_the_package_is_typed() -> None:
     assert (importlib.resources.files(deribit_contract) / "py.typed").is_file()
+
+
+def test_strategies_exports_strategies_and_the_types_they_draw_only() -> None:
+    import inspect
+
+    strategies = importlib.import_module("deribit_contract.strategies")
+    drawn_types = {"CloseOutcome", "Instrument", "InvalidParams"}
+    for name in strategies.__all__:
+        value = getattr(strategies, name)
+        if name in drawn_types:
+            assert inspect.isclass(value), name
+            continue
+        assert callable(value), name
+        returns = inspect.signature(value).return_annotation
+        assert "SearchStrategy" in str(returns), f"{name} is not a strategy ({returns})"
