@@ -463,6 +463,7 @@ class CloseContractAssertion:
         self._judge = ContractJudge(
             observations_of(config),
             mode=config.getoption("deribit_mode"),
+            redactor=config.stash.get(REDACTOR_KEY, None),
             seed=str(config.getoption("hypothesis_seed", None) or ""),
         )
 
