@@ -4,14 +4,23 @@ filling resting orders (never past a reduce-only order's position), transient re
 from __future__ import annotations
 
 import json
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 from exchange_testkit import Client
 
 from deribit_contract.errors import InvalidArgument
-from deribit_contract.exchange import SimulatedExchange
+from deribit_contract.exchange import (
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    Auth,
+    SimulatedExchange,
+)
 from deribit_contract.exchange.market import MarketConfig
+
+REALDATA = Path(__file__).resolve().parents[2] / "fixtures" / "captured" / "realdata"
 
 BTC = "BTC-PERPETUAL"
 _QUIET = MarketConfig(fill_chance=0.0, refusal_chance=0.0)
@@ -123,3 +132,27 @@ def test_unknown_market_and_bad_config_are_refused() -> None:
         SimulatedExchange(market="wild")
     with pytest.raises(InvalidArgument, match="fill_chance"):
         MarketConfig(fill_chance=2.0)
+
+
+def test_the_vendors_own_close_example_is_answered_as_deribit_answered_it() -> None:
+    # docs2025: a sell limit at 145.17 (off the 0.05 grid, far below the band) came back as an
+    # order at the band price, on the grid, and filled; the simulator must do the same
+    capture = REALDATA / "docs" / "docs2025__private_close_position__REQUEST_1.json"
+    request = json.loads(capture.read_text(encoding="utf-8"))
+    exchange = SimulatedExchange(seed=4, market="live", positions={"ETH-PERPETUAL": 21.0})
+    auth = Auth(kind="basic", client_id=DEFAULT_CLIENT_ID, client_secret=DEFAULT_CLIENT_SECRET)
+    answer = exchange.handle(request, auth=auth)
+    assert "result" in answer, answer
+    order = answer["result"]["order"]
+    ticker = exchange.handle(
+        {
+            "jsonrpc": "2.0",
+            "method": "public/ticker",
+            "params": {"instrument_name": "ETH-PERPETUAL"},
+        }
+    )["result"]
+    assert (order["direction"], order["reduce_only"], order["amount"]) == ("sell", True, 21.0)
+    assert order["price"] > request["params"]["price"]  # clamped up, not taken as sent
+    assert order["price"] == pytest.approx(ticker["min_price"], rel=0.01)  # the band edge
+    assert Decimal(str(order["price"])) % Decimal("0.05") == 0
+    assert all(trade["price"] >= order["price"] for trade in answer["result"]["trades"])

@@ -135,14 +135,25 @@ def _get_position(ctx: Context) -> Any:
     return position.to_json(mark_price=book.mark_price, index_price=book.index_price)
 
 
-def _limit_price(ctx: Context, instrument: Instrument, order_type: str) -> Decimal | None:
-    """``price`` for a limit order (required, on the tick); None for market orders."""
+def _limit_price(
+    ctx: Context, instrument: Instrument, order_type: str, direction: Direction | None
+) -> Decimal | None:
+    """``price`` for a limit order (required, on the tick); None for market orders.
+
+    On a live market a price beyond the band is clamped to the band edge, which is on the tick
+    grid, so its own tick does not matter: Deribit's close example, a sell limit at 145.17 (off
+    the 0.05 grid, far below the band), was answered with an order at the band price 198.75.
+    """
     if order_type != "limit":
         return None
     price = opt_decimal(ctx.params, "price")
     if price is None:
         raise invalid_params("price", "value required")
     problem = instrument.price_problem(price)
+    if problem is not None and price > 0 and direction is not None and ctx.venue.live_rules:
+        edge = ctx.venue.books[instrument.name].market_cap(direction)
+        if price > edge if direction == "buy" else price < edge:
+            return price  # the venue rests it at the edge
     if problem is not None:
         raise invalid_params("price", problem)
     return price
@@ -166,7 +177,7 @@ def _trade(ctx: Context, direction: Direction) -> Any:
     if problem is not None:
         raise invalid_params("amount", problem)
     order_type = opt_enum(params, "type", _ORDER_TYPES) or "limit"
-    price = _limit_price(ctx, instrument, order_type)
+    price = _limit_price(ctx, instrument, order_type, direction)
     label = opt_str(params, "label") or ""
     if len(label) > 64:
         raise invalid_params("label", "must be at most 64 characters")
@@ -213,8 +224,11 @@ def _close_position(ctx: Context) -> Any:
             close_type = "market"
     else:
         close_type = req_enum(params, "type", CLOSE_TYPES)
-    price = _limit_price(ctx, instrument, close_type)
     position = venue.position(ctx.account, instrument)
+    closing: Direction | None = (
+        None if position.size == 0 else ("sell" if position.size > 0 else "buy")
+    )
+    price = _limit_price(ctx, instrument, close_type, closing)
     if position.size == 0 and not tweaks.close_when_flat:
         raise RpcError(
             ErrorCode.OTHER_REJECT,
