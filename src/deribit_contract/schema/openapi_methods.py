@@ -247,6 +247,31 @@ def _staging_specs() -> tuple[MethodSpec, ...]:
             tags=("Trading", "Private"),
         ),
         MethodSpec(
+            "private/get_user_trades_by_currency",
+            "The caller's fills in one currency (by kind), newest first unless sorting=asc.",
+            _params(("currency",), currency=_CURRENCY, kind=_KIND, count=_COUNT, sorting=_SORTING),
+            _object(
+                ("trades", "has_more"),
+                trades={"type": "array", "items": {"$ref": TRADE_REF}},
+                has_more={"type": "boolean"},
+            ),
+            private=True,
+            tags=("Trading", "Private"),
+        ),
+        MethodSpec(
+            "private/get_open_orders_by_currency",
+            "The caller's open orders in one currency (by kind and order type).",
+            _params(
+                ("currency",),
+                currency=_CURRENCY,
+                kind=_KIND,
+                type={"type": "string", "enum": ["all", "limit", "trigger_all", "stop_all"]},
+            ),
+            {"type": "array", "items": {"$ref": ORDER_REF}},
+            private=True,
+            tags=("Trading", "Private"),
+        ),
+        MethodSpec(
             "private/get_user_trades_by_order",
             "The fills of one of the caller's orders (empty for an unknown id, as Deribit).",
             _params(
