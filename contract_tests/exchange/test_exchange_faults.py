@@ -51,8 +51,10 @@ def test_the_catalogue_has_at_least_15_one_line_faults() -> None:
 def test_every_fault_breaks_only_rules_the_kit_checks() -> None:
     known = set(RULES) | set(CONTRACT_RULES)
     for name, fault in FAULTS.items():
-        unknown = {r for r in fault.breaks if r not in known and not r.startswith("schema.")}
+        named = fault.breaks | fault.also_breaks
+        unknown = {r for r in named if r not in known and not r.startswith("schema.")}
         assert not unknown, f"{name}: unknown rule ids {unknown}"
+        assert not fault.breaks & fault.also_breaks, f"{name}: a rule is declared twice"
 
 
 @pytest.mark.parametrize("scenario", ["market", "limit", "flat", "invalid_type"])
@@ -65,6 +67,19 @@ def test_the_correct_mode_breaks_no_rule_in_any_fault_scenario(scenario: str) ->
 def test_each_fault_breaks_what_its_name_says(name: str) -> None:
     case = scenario_close(FAULTS[name].scenario, fault=name)
     assert broken_rules(case) == FAULTS[name].breaks, json.dumps(case.response)[:2000]
+
+
+@pytest.mark.parametrize("name", list(FAULTS))
+def test_on_other_closes_a_fault_breaks_only_its_rules_and_the_knock_on_ones(name: str) -> None:
+    # a suite draws market and limit closes alike: whichever it draws first, the rules it sees
+    # must be the fault's own or their declared knock-on, and each knock-on must really occur
+    fault = FAULTS[name]
+    seen: set[str] = set()
+    for scenario in ("market", "limit"):
+        broken = broken_rules(scenario_close(scenario, fault=name))
+        assert broken <= fault.breaks | fault.also_breaks, (scenario, sorted(broken))
+        seen |= broken
+    assert fault.also_breaks <= seen, f"declared but never seen: {fault.also_breaks - seen}"
 
 
 def test_the_limit_scenario_rests_in_the_correct_mode_but_fills_past_the_limit_when_faulty() -> (

@@ -8,6 +8,9 @@ must still get the whole suite, from ``deribit-contract run`` and from
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -50,3 +53,28 @@ def test_pytest_pyargs_collects_the_suite_under_a_hostile_python_files(
     outcomes = result.parseoutcomes()
     assert outcomes.get("passed", 0) == 3, result.stdout.str()[-2000:]
     assert "failed" not in outcomes
+
+
+def _drawn(report: Path) -> list[object]:
+    """What the examples decided: each sampled close's order (its type, amount and price)."""
+    orders = [r["result"]["order"] for r in json.loads(report.read_text())["responses"]
+              if isinstance(r.get("result"), dict) and "order" in r["result"]]  # fmt: skip
+    return [(o.get("order_type"), o.get("amount"), o.get("price")) for o in orders]
+
+
+def test_the_seed_decides_the_examples_in_ci_as_on_a_laptop(tmp_path: Path) -> None:
+    # Hypothesis loads its derandomized `ci` profile wherever a CI variable is set (at import, so
+    # in a process of its own); a run inheriting it would ignore --seed and draw other examples
+    laptop = {k: v for k, v in os.environ.items() if k not in ("CI", "GITHUB_ACTIONS", "GITLAB_CI")}
+    drawn: dict[str, list[object]] = {}
+    for name, env in (("laptop", laptop), ("ci", {**laptop, "CI": "true"})):
+        report = tmp_path / f"{name}.json"
+        done = subprocess.run(
+            [sys.executable, "-m", "deribit_contract.cli", "run", "--max-examples", "6",
+             "--steps", "4", "--seed", "5", "--report", str(report), "--", "-k", "valid_params"],
+            env=env, capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+        drawn[name] = _drawn(report)
+    assert drawn["laptop"], "the run sampled closes"
+    assert drawn["ci"] == drawn["laptop"]

@@ -244,6 +244,10 @@ def _load_run_profile(config: pytest.Config, spec: TargetSpec) -> None:
         options["max_examples"] = max_examples
     if steps is not None:
         options["stateful_step_count"] = steps
+    # Hypothesis loads its derandomized `ci` profile wherever CI is set, and a derandomized run
+    # ignores --hypothesis-seed: the same `run --seed 0` would draw other examples in CI
+    if config.getoption("hypothesis_seed", None) is not None:
+        options["derandomize"] = False
     # the explain phase re-runs failing examples many times against the target: too costly here;
     # a budgeted run never replays (reuse) or shrinks either: each would place orders again
     if budgeted:

@@ -87,7 +87,14 @@ NO_TWEAKS = CloseTweaks()
 
 @dataclass(frozen=True)
 class Fault:
-    """One named fault: what it does, the rule ids it breaks, and how (``corrupt``/``tweaks``)."""
+    """One named fault: what it does, the rule ids it breaks, and how (``corrupt``/``tweaks``).
+
+    ``breaks`` is exact for a close of ``scenario``'s kind. A suite draws other closes too (a
+    limit close that crosses, one that rests unfilled), on which a fault may show fewer of its
+    rules, or knock on to ``also_breaks``: rules that follow from the same wrong close (a buy
+    that should have been a sell also fills on the wrong side of the sell's limit). A checker
+    naming only ``also_breaks`` rules has missed the fault's own symptom.
+    """
 
     name: str
     description: str
@@ -97,6 +104,7 @@ class Fault:
     corrupt: Corruptor | None = None
     tweaks: CloseTweaks = field(default=NO_TWEAKS)
     transport: str | None = None
+    also_breaks: frozenset[str] = frozenset()
 
 
 def _set_order(key: str, *, value: Any) -> Corruptor:
@@ -191,7 +199,8 @@ _CATALOGUE = (
           "response", "market", corrupt=_set_order("reduce_only", value=False)),
     Fault("same_direction", "the close trades in the position's direction and doubles it",
           _rules("order.direction_opposite", "position.never_grows", "position.reduced_by_filled"),
-          "execution", "market", tweaks=CloseTweaks(same_direction=True)),
+          "execution", "market", tweaks=CloseTweaks(same_direction=True),
+          also_breaks=_rules("trades.within_limit")),
     Fault("overfill_flip", "the close fills twice the position and flips its sign",
           _rules("order.amount_equals_position", "position.never_flips",
                  "position.reduced_by_filled"),
@@ -207,7 +216,9 @@ _CATALOGUE = (
     Fault("missing_order_id", "order.order_id is missing", _rules("schema.required"),
           "response", "market", corrupt=_drop_order_id),
     Fault("trades_do_not_add_up", "an extra one-contract trade the order's filled_amount omits",
-          _rules("trades.sum_filled"), "response", "market", corrupt=_phantom_trade),
+          _rules("trades.sum_filled"), "response", "market", corrupt=_phantom_trade,
+          # a close that rests unfilled gets a filled_amount its unmoved position denies
+          also_breaks=_rules("position.reduced_by_filled")),
     Fault("wrong_instrument", "order and trades name another instrument",
           _rules("order.instrument"), "response", "market", corrupt=_other_instrument),
     Fault("wrong_jsonrpc_version", 'the envelope says "jsonrpc": "1.0"',
