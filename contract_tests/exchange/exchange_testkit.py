@@ -14,13 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from deribit_contract.exchange import (
-    DEFAULT_CLIENT_ID,
-    DEFAULT_CLIENT_SECRET,
-    INSTRUMENTS,
-    Auth,
-    SimulatedExchange,
-)
+from deribit_contract.exchange import INSTRUMENTS, SimulatedExchange
 from deribit_contract.invariants import Report, evaluate
 from deribit_contract.transports.gateway import API_PREFIX, handle_http
 from deribit_contract.validation import validate_response
@@ -32,13 +26,7 @@ class Client:
     def __init__(self, exchange: SimulatedExchange) -> None:
         self.exchange = exchange
         self.next_id = 0
-        reply = self.call(
-            "public/auth",
-            grant_type="client_credentials",
-            client_id=DEFAULT_CLIENT_ID,
-            client_secret=DEFAULT_CLIENT_SECRET,
-        )
-        self.auth = Auth(kind="bearer", token=reply["result"]["access_token"])
+        self.auth = exchange.login()
 
     def request(self, method: str, **params: Any) -> dict[str, Any]:
         """The request object ``call`` would send."""
@@ -46,9 +34,8 @@ class Client:
         return {"jsonrpc": "2.0", "id": self.next_id, "method": method, "params": params}
 
     def call(self, method: str, **params: Any) -> dict[str, Any]:
-        """Send one request (authenticated once ``auth`` exists) and return the envelope."""
-        message = self.request(method, **params)
-        return self.exchange.handle(message, auth=getattr(self, "auth", Auth()))
+        """Send one authenticated request and return the envelope."""
+        return self.exchange.handle(self.request(method, **params), auth=self.auth)
 
     def result(self, method: str, **params: Any) -> Any:
         """``call`` that insists on success and returns ``result``."""

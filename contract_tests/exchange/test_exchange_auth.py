@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from deribit_contract.errors import InvalidArgument
 from deribit_contract.exchange import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, SimulatedExchange
 from deribit_contract.exchange.clock import FakeClock
 from deribit_contract.transports.gateway import handle_http
@@ -204,3 +205,26 @@ def test_deri_hmac_sha256_covers_a_json_rpc_post_body() -> None:
     assert post(body, nonce)["result"] == []
     other_body = body.replace(b"get_positions", b"get_position")
     assert post(other_body, "post-2")["error"]["data"]["reason"] == "invalid signature"
+
+
+def test_login_is_a_recorded_public_auth_whose_token_acts_for_its_account() -> None:
+    exchange = SimulatedExchange(
+        accounts={DEFAULT_CLIENT_ID: DEFAULT_CLIENT_SECRET, OTHER_ID: OTHER_SECRET}
+    )
+    exchange.set_position("BTC-PERPETUAL", 40, client_id=OTHER_ID)
+    auth = exchange.login(OTHER_ID, OTHER_SECRET)
+    assert auth.kind == "bearer"
+    assert exchange.calls[-1].method == "public/auth"
+    assert exchange.client_for(auth) == OTHER_ID
+    request = {
+        "id": 2,
+        "method": "private/get_position",
+        "params": {"instrument_name": "BTC-PERPETUAL"},
+    }
+    assert exchange.handle(request, auth=auth)["result"]["size"] == 40.0
+    assert exchange.client_for(exchange.login()) == DEFAULT_CLIENT_ID
+
+
+def test_login_with_wrong_credentials_says_which_account_was_refused() -> None:
+    with pytest.raises(InvalidArgument, match=r"'nobody'.*13004"):
+        SimulatedExchange().login("nobody", "no-secret-at-all")

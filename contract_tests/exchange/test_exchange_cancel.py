@@ -22,6 +22,8 @@ from deribit_contract.validation import ResponseValidator
 
 BTC = "BTC-PERPETUAL"
 _OTHER_ID, _OTHER_SECRET = "other-trader", "other-secret"
+# the other account as an HTTP Basic header hands it over: no token needed
+_OTHER = Auth(kind="basic", client_id=_OTHER_ID, client_secret=_OTHER_SECRET)
 
 
 @pytest.fixture
@@ -29,22 +31,6 @@ def exchange() -> SimulatedExchange:
     return SimulatedExchange(
         seed=5, accounts={DEFAULT_CLIENT_ID: DEFAULT_CLIENT_SECRET, _OTHER_ID: _OTHER_SECRET}
     )
-
-
-def _other(exchange: SimulatedExchange) -> Auth:
-    reply = exchange.handle(
-        {
-            "jsonrpc": "2.0",
-            "id": 1,
-            "method": "public/auth",
-            "params": {
-                "grant_type": "client_credentials",
-                "client_id": _OTHER_ID,
-                "client_secret": _OTHER_SECRET,
-            },
-        }
-    )
-    return Auth(kind="bearer", token=reply["result"]["access_token"])
 
 
 def _resting(client: Client) -> dict[str, Any]:
@@ -96,7 +82,7 @@ def test_another_accounts_order_is_not_found_and_stays_open(exchange: SimulatedE
             "method": "private/cancel",
             "params": {"order_id": order["order_id"]},
         },
-        auth=_other(exchange),
+        auth=_OTHER,
     )
     assert reply["error"]["code"] == 10004, "an account never sees another account's orders"
     still = client.result("private/get_order_state", order_id=order["order_id"])

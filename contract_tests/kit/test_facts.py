@@ -18,14 +18,12 @@ import pytest
 
 from deribit_contract import facts
 from deribit_contract._paths import fixtures_dir
+from deribit_contract.exchange import INSTRUMENTS as SIMULATED
 from deribit_contract.exchange import (
-    DEFAULT_CLIENT_ID,
-    DEFAULT_CLIENT_SECRET,
     Auth,
     RateLimitConfig,
     SimulatedExchange,
 )
-from deribit_contract.exchange import INSTRUMENTS as SIMULATED
 from deribit_contract.strategies.outcomes import CATALOG
 from deribit_contract.strategies.responses import KNOWN_ERRORS
 
@@ -214,13 +212,7 @@ def test_the_simulator_answers_errors_with_the_facts_messages() -> None:
         request = {"jsonrpc": "2.0", "id": 1, "method": method, "params": params}
         return exchange.handle(request, auth=auth)
 
-    token = call(
-        "public/auth",
-        grant_type="client_credentials",
-        client_id=DEFAULT_CLIENT_ID,
-        client_secret=DEFAULT_CLIENT_SECRET,
-    )["result"]["access_token"]
-    bearer = Auth(kind="bearer", token=token)
+    bearer = exchange.login()
     errors = [
         call("private/get_position", instrument_name="BTC-PERPETUAL"),  # no credentials
         call("public/auth", grant_type="client_credentials", client_id="x", client_secret="y"),

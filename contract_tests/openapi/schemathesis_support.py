@@ -20,7 +20,7 @@ from schemathesis.core.failures import FailureGroup
 from schemathesis.generation import GenerationMode
 from schemathesis.openapi import from_path
 
-from deribit_contract.exchange import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+from deribit_contract.transports.server import LocalExchangeServer
 
 REPO = Path(__file__).resolve().parents[2]
 OPENAPI = REPO / "schemas" / "openapi.json"
@@ -42,17 +42,10 @@ class Probe:
     headers: dict[str, str]
 
     @classmethod
-    def login(cls, server_url: str) -> Probe:
-        api = f"{server_url}/api/v2"
-        auth = httpx.get(
-            f"{api}/public/auth",
-            params={
-                "grant_type": "client_credentials",
-                "client_id": DEFAULT_CLIENT_ID,
-                "client_secret": DEFAULT_CLIENT_SECRET,
-            },
-        ).json()["result"]
-        return cls(api, {"Authorization": f"Bearer {auth['access_token']}"})
+    def login(cls, server: LocalExchangeServer) -> Probe:
+        """The served exchange's default account, with the bearer token a user would pass."""
+        token = server.exchange.login().token
+        return cls(f"{server.url}/api/v2", {"Authorization": f"Bearer {token}"})
 
     def open_position(self, instrument: str, *, side: str = "buy") -> None:
         """Open (or add to) a position so that a close has something to close."""
@@ -63,11 +56,11 @@ class Probe:
         )
 
 
-def schema_failures(server_url: str, *, drawn: int = 8) -> set[str]:
+def schema_failures(server: LocalExchangeServer, *, drawn: int = 8) -> set[str]:
     """The titles of every Schemathesis check that failed on the server's close_position answers."""
     config = SchemathesisConfig.from_path(str(CONFIG))
     operation = from_path(str(OPENAPI), config=config)[CLOSE_PATH]["GET"]
-    probe = Probe.login(server_url)
+    probe = Probe.login(server)
     failures: set[str] = set()
     calls = [0]
 

@@ -46,7 +46,7 @@ def _render(verdicts: dict[str, set[str]]) -> str:
 
 def test_schemathesis_run_reports_no_failure_on_the_correct_simulator(tmp_path: Path) -> None:
     with LocalExchangeServer() as server:
-        probe = Probe.login(server.url)
+        probe = Probe.login(server)
         command = [
             str(Path(sys.executable).with_name("schemathesis")),
             "--config-file", str(CONFIG),
@@ -68,12 +68,12 @@ def test_what_schemathesis_sees_of_each_fault_matches_the_committed_table() -> N
     verdicts: dict[str, set[str]] = {}
     with LocalExchangeServer() as server:
         # drawn cases too: the correct exchange must pass whatever Schemathesis sends
-        assert schema_failures(server.url, drawn=8) == set(), "the correct exchange must pass"
+        assert schema_failures(server, drawn=8) == set(), "the correct exchange must pass"
     for name in sorted(FAULTS):
         with LocalExchangeServer(fault=name) as server:
             # the table holds the explicit scenarios only, so it does not move with the
             # Hypothesis or Schemathesis version that draws the other cases
-            verdicts[name] = schema_failures(server.url, drawn=0)
+            verdicts[name] = schema_failures(server, drawn=0)
     # the schema must see at least the faults that change types, enums or required fields
     for name in ("number_as_string", "enum_out_of_set", "missing_order_id"):
         assert "Response violates schema" in verdicts[name], name

@@ -25,6 +25,7 @@ from deribit_contract.exchange import (
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
     FAULTS,
+    Auth,
     MonotonicClock,
     RateLimitConfig,
     SimulatedExchange,
@@ -49,21 +50,15 @@ def _live_exchange(**kwargs: object) -> SimulatedExchange:
     )
 
 
-def _token(exchange: SimulatedExchange) -> str:
-    reply = exchange.handle(
-        {"method": "public/auth", "params": {"grant_type": "client_credentials",
-         "client_id": DEFAULT_CLIENT_ID, "client_secret": DEFAULT_CLIENT_SECRET}}
-    )  # fmt: skip
-    token: str = reply["result"]["access_token"]
-    return token
+# the account as an HTTP Basic header hands it over: the test's own reads need no token
+_BASIC = Auth(kind="basic", client_id=DEFAULT_CLIENT_ID, client_secret=DEFAULT_CLIENT_SECRET)
 
 
 def _open_orders(exchange: SimulatedExchange, name: str) -> list[str]:
-    token = _token(exchange)
     reply = exchange.handle(
-        {"method": "private/get_open_orders_by_instrument",
-         "params": {"instrument_name": name, "access_token": token}}
-    )  # fmt: skip
+        {"method": "private/get_open_orders_by_instrument", "params": {"instrument_name": name}},
+        auth=_BASIC,
+    )
     return [order["order_id"] for order in reply["result"]]
 
 
@@ -106,10 +101,9 @@ def test_an_account_with_a_position_or_an_open_order_is_refused_and_left_untouch
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     exchange = _live_exchange(seed=2, positions={BTC: 120.0})
-    token = _token(exchange)
     placed = exchange.handle(
         {"method": "private/buy", "params": {"instrument_name": "BTC_USDC-PERPETUAL",
-         "amount": 0.01, "type": "limit", "price": 1000, "access_token": token}}
+         "amount": 0.01, "type": "limit", "price": 1000}}, auth=_BASIC,
     )  # fmt: skip
     order_id = placed["result"]["order"]["order_id"]
     with LocalExchangeServer(exchange=exchange) as server:

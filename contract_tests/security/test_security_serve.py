@@ -18,53 +18,37 @@ from deribit_contract.transports.client import HttpJsonRpcClient
 from deribit_contract.transports.server import LocalExchangeServer
 
 INSTRUMENT = "BTC-PERPETUAL"
+# the default account's credentials as an HTTP Basic header hands them over
+_BASIC = Auth(kind="basic", client_id=DEFAULT_CLIENT_ID, client_secret=DEFAULT_CLIENT_SECRET)
 
 
-def _authed(exchange: SimulatedExchange) -> Auth:
-    reply = exchange.handle(
-        {
-            "jsonrpc": "2.0",
-            "id": 1,
-            "method": "public/auth",
-            "params": {
-                "grant_type": "client_credentials",
-                "client_id": DEFAULT_CLIENT_ID,
-                "client_secret": DEFAULT_CLIENT_SECRET,
-            },
-        }
-    )
-    return Auth("bearer", reply["result"]["access_token"])
-
-
-def _call(exchange: SimulatedExchange, auth: Auth, method: str, **params: Any) -> dict[str, Any]:
+def _call(exchange: SimulatedExchange, method: str, **params: Any) -> dict[str, Any]:
     return exchange.handle(
-        {"jsonrpc": "2.0", "id": 2, "method": method, "params": params}, auth=auth
+        {"jsonrpc": "2.0", "id": 2, "method": method, "params": params}, auth=_BASIC
     )
 
 
 def test_the_calls_ring_keeps_only_the_recent_requests() -> None:
     exchange = SimulatedExchange()
-    auth = _authed(exchange)
     for _ in range(CALLS_KEPT + 50):
-        _call(exchange, auth, "private/get_position", instrument_name=INSTRUMENT)
+        _call(exchange, "private/get_position", instrument_name=INSTRUMENT)
     assert len(exchange.calls) == CALLS_KEPT
     assert exchange.calls[-1].method == "private/get_position"
 
 
 def test_finished_orders_are_forgotten_beyond_the_history_but_open_ones_stay() -> None:
     exchange = SimulatedExchange(history_kept=20)
-    auth = _authed(exchange)
-    resting = _call(exchange, auth, "private/buy", instrument_name=INSTRUMENT, type="limit",
+    resting = _call(exchange, "private/buy", instrument_name=INSTRUMENT, type="limit",
                     amount=10, price=1000)["result"]["order"]["order_id"]  # fmt: skip
     last = ""
     for _ in range(100):
-        _call(exchange, auth, "private/buy", instrument_name=INSTRUMENT, type="market", amount=10)
-        last = _call(exchange, auth, "private/sell", instrument_name=INSTRUMENT, type="market",
+        _call(exchange, "private/buy", instrument_name=INSTRUMENT, type="market", amount=10)
+        last = _call(exchange, "private/sell", instrument_name=INSTRUMENT, type="market",
                      amount=10)["result"]["order"]["order_id"]  # fmt: skip
     venue = exchange._venue
     assert len(venue.orders) <= 20 + 20 // 4 + 1
     assert resting in venue.orders
-    state = _call(exchange, auth, "private/get_order_state", order_id=last)
+    state = _call(exchange, "private/get_order_state", order_id=last)
     assert state["result"]["order_id"] == last
     assert all(tid in venue.trades for o in venue.orders.values() for tid in o.trade_ids)
 

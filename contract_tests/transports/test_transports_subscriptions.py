@@ -135,15 +135,7 @@ def test_changes_made_over_http_and_by_other_accounts(
     ]
     # another account's order is not this connection's business
     server.exchange.set_position("ETH-PERPETUAL", 5, client_id=DEFAULT_CLIENT_ID)
-    other = httpx.get(
-        f"{server.url}/api/v2/public/auth",
-        params={
-            "grant_type": "client_credentials",
-            "client_id": DEFAULT_CLIENT_ID,
-            "client_secret": DEFAULT_CLIENT_SECRET,
-        },
-    ).json()["result"]["access_token"]
-    headers = {"Authorization": f"Bearer {other}"}
+    headers = {"Authorization": f"Bearer {server.exchange.login().token}"}
     params = {"instrument_name": "ETH-PERPETUAL", "type": "market"}
     assert (
         "result"

@@ -1,4 +1,4 @@
-"""Reading request params the way Deribit does, and the error every method raises internally.
+"""Reading requests and their params the way Deribit does, and the error every method raises.
 
 Transports hand params over as JSON (WebSocket, POST) or as query-string text (HTTP GET), so
 numbers and booleans may arrive as strings; Deribit accepts both, and so do these readers.
@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from deribit_contract.exchange.instruments import INSTRUMENTS, Instrument
+from deribit_contract.exchange.jsonrpc import method_name
 from deribit_contract.facts import ErrorCode, error_message
 
 __all__ = [
@@ -22,10 +23,12 @@ __all__ = [
     "opt_decimal",
     "opt_enum",
     "opt_str",
+    "parse_request",
     "req_decimal",
     "req_enum",
     "req_instrument",
     "req_str",
+    "request_id_of",
 ]
 
 
@@ -145,3 +148,55 @@ def req_instrument(params: Mapping[str, Any]) -> Instrument:
             {"reason": f"instrument {name!r} not found", "param": "instrument_name"},
         )
     return instrument
+
+
+# --- the request object around the params ---------------------------------------------------
+
+
+def _invalid_request(reason: str, param: str) -> RpcError:
+    return RpcError(
+        ErrorCode.INVALID_REQUEST, "Invalid Request", {"reason": reason, "param": param}
+    )
+
+
+def request_id_of(message: object) -> Any:
+    """The id to echo (None when absent); -32600 when the request cannot carry one."""
+    if not isinstance(message, dict):
+        raise _invalid_request("request must be a JSON object", "request")
+    request_id = message.get("id")
+    if request_id is not None and (
+        isinstance(request_id, bool) or not isinstance(request_id, (int, str))
+    ):
+        raise _invalid_request("id must be an integer or a string", "id")
+    return request_id
+
+
+def parse_request(
+    message: object, handlers: Mapping[str, object]
+) -> tuple[str, dict[str, Any], str | None]:
+    """Validate the request object; return (method, params without the token, token)."""
+    if not isinstance(message, dict):
+        raise _invalid_request("request must be a JSON object", "request")
+    if "jsonrpc" in message and message["jsonrpc"] != "2.0":
+        raise _invalid_request('jsonrpc must be "2.0"', "jsonrpc")
+    method = message.get("method")
+    if not isinstance(method, str) or not method:
+        raise _invalid_request("method required", "method")
+    method = method_name(method)
+    if method not in handlers:
+        raise RpcError(ErrorCode.METHOD_NOT_FOUND, "Method not found", {"method": method})
+    raw = message.get("params")
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise RpcError(
+            ErrorCode.INVALID_PARAMS,
+            "Invalid params",
+            {
+                "reason": "params must be an object (positional params are not supported)",
+                "param": "params",
+            },
+        )
+    params = {str(key): value for key, value in raw.items() if key != "access_token"}
+    token = raw.get("access_token")
+    return method, params, token if isinstance(token, str) else None

@@ -57,7 +57,7 @@ from deribit_contract.exchange.jsonrpc import (
 )
 from deribit_contract.exchange.market import MARKETS, LiveMarket, MarketConfig
 from deribit_contract.exchange.orders import Position
-from deribit_contract.exchange.params import RpcError
+from deribit_contract.exchange.params import RpcError, parse_request, request_id_of
 from deribit_contract.exchange.ratelimit import (
     MATCHING_ENGINE_METHODS,
     CreditBuckets,
@@ -215,6 +215,29 @@ class SimulatedExchange:
             listener(changes)
         return envelope
 
+    def login(
+        self, client_id: str = DEFAULT_CLIENT_ID, client_secret: str = DEFAULT_CLIENT_SECRET
+    ) -> Auth:
+        """A bearer :class:`Auth` from this exchange's own client_credentials ``public/auth``.
+
+        The login is a request like any other (``calls`` shows it); pass the result as
+        ``handle(..., auth=...)`` or send ``Authorization: Bearer <token>`` to a transport.
+        Raises :class:`InvalidArgument` when the exchange refuses the credentials.
+        """
+        params = {
+            "grant_type": "client_credentials",
+            "client_id": client_id,
+            "client_secret": client_secret,
+        }
+        reply = self.handle({"jsonrpc": "2.0", "id": 0, "method": "public/auth", "params": params})
+        result = reply.get("result")
+        token = result.get("access_token") if isinstance(result, dict) else None
+        if not isinstance(token, str):
+            raise InvalidArgument(
+                f"the simulated exchange refused {client_id!r}: {reply.get('error')}"
+            )
+        return Auth(kind="bearer", token=token)
+
     def _handle(self, message: object, auth: Auth) -> dict[str, Any]:
         with self._lock:
             us_in = self.clock.now_us()
@@ -222,8 +245,8 @@ class SimulatedExchange:
             params: dict[str, Any] = {}
             ctx: methods.Context | None = None
             try:
-                request_id = _request_id(message)
-                method, params, token = _parse(message, self._handlers)
+                request_id = request_id_of(message)
+                method, params, token = parse_request(message, self._handlers)
                 if self._market is not None:
                     self._market.step(self._venue, now_ms=us_in // 1000)
                 ctx = self._context(method, params, token, auth, us_in)
@@ -353,52 +376,3 @@ def _instrument(name: str) -> Instrument:
             f"unknown instrument {name!r}; the simulation lists: {', '.join(INSTRUMENTS)}"
         )
     return instrument
-
-
-def _invalid_request(reason: str, param: str) -> RpcError:
-    return RpcError(
-        ErrorCode.INVALID_REQUEST, "Invalid Request", {"reason": reason, "param": param}
-    )
-
-
-def _request_id(message: object) -> Any:
-    """The id to echo (None when absent); -32600 when the request cannot carry one."""
-    if not isinstance(message, dict):
-        raise _invalid_request("request must be a JSON object", "request")
-    request_id = message.get("id")
-    if request_id is not None and (
-        isinstance(request_id, bool) or not isinstance(request_id, (int, str))
-    ):
-        raise _invalid_request("id must be an integer or a string", "id")
-    return request_id
-
-
-def _parse(
-    message: object, handlers: Mapping[str, object]
-) -> tuple[str, dict[str, Any], str | None]:
-    """Validate the request object; return (method, params without the token, token)."""
-    if not isinstance(message, dict):
-        raise _invalid_request("request must be a JSON object", "request")
-    if "jsonrpc" in message and message["jsonrpc"] != "2.0":
-        raise _invalid_request('jsonrpc must be "2.0"', "jsonrpc")
-    method = message.get("method")
-    if not isinstance(method, str) or not method:
-        raise _invalid_request("method required", "method")
-    method = method_name(method)
-    if method not in handlers:
-        raise RpcError(ErrorCode.METHOD_NOT_FOUND, "Method not found", {"method": method})
-    raw = message.get("params")
-    if raw is None:
-        raw = {}
-    if not isinstance(raw, dict):
-        raise RpcError(
-            ErrorCode.INVALID_PARAMS,
-            "Invalid params",
-            {
-                "reason": "params must be an object (positional params are not supported)",
-                "param": "params",
-            },
-        )
-    params = {str(key): value for key, value in raw.items() if key != "access_token"}
-    token = raw.get("access_token")
-    return method, params, token if isinstance(token, str) else None

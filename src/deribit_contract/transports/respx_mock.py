@@ -117,28 +117,11 @@ class DeribitMock:
     ) -> dict[str, str]:
         """``{"Authorization": "Bearer <token>"}`` for an account of the simulated exchange.
 
-        The token comes from the exchange's own ``public/auth`` (so ``mock.calls`` shows that
-        call); pass the headers to httpx for private methods. Raises :class:`InvalidArgument`
-        when the exchange refuses the credentials.
+        The token comes from the exchange's own ``public/auth`` (:meth:`SimulatedExchange.login`,
+        so ``mock.calls`` shows that call); pass the headers to httpx for private methods.
+        Raises :class:`InvalidArgument` when the exchange refuses the credentials.
         """
-        reply = self.exchange.handle(
-            {
-                "jsonrpc": "2.0",
-                "id": 0,
-                "method": "public/auth",
-                "params": {
-                    "grant_type": "client_credentials",
-                    "client_id": client_id,
-                    "client_secret": client_secret,
-                },
-            }
-        )
-        result = reply.get("result")
-        if not isinstance(result, dict) or not isinstance(result.get("access_token"), str):
-            raise InvalidArgument(
-                f"the simulated exchange refused {client_id!r}: {reply.get('error')}"
-            )
-        return {"Authorization": f"Bearer {result['access_token']}"}
+        return {"Authorization": f"Bearer {self.exchange.login(client_id, client_secret).token}"}
 
     def start(self) -> DeribitMock:
         """Begin intercepting httpx; prefer ``with``."""
