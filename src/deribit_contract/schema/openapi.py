@@ -19,7 +19,9 @@ from typing import Any
 
 from deribit_contract.facts import INSTRUMENTS
 from deribit_contract.schema.errata import Erratum
-from deribit_contract.schema.openapi_methods import ORDER_AND_TRADES_REF, MethodSpec, method_specs
+from deribit_contract.schema.openapi_core_methods import core_specs
+from deribit_contract.schema.openapi_shapes import ORDER_AND_TRADES_REF, MethodSpec
+from deribit_contract.schema.openapi_staging_methods import staging_specs
 
 __all__ = ["CLOSE_POSITION", "OPENAPI_NAMES", "build_openapi"]
 
@@ -179,7 +181,7 @@ def build_openapi(
         private=True,
         tags=("Trading", "Matching Engine", "Private"),
     )
-    specs = (close, *method_specs())
+    specs = (close, *core_specs(), *staging_specs())
     schemas: Schema = {name: _component(parts[part]) for part, name in _PART_COMPONENTS.items()}
     schemas["OrderAndTrades"] = _rewrite_refs(
         copy.deepcopy(parts["success"]["properties"]["result"])
