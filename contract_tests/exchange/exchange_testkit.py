@@ -23,10 +23,11 @@ from deribit_contract.validation import validate_response
 class Client:
     """A test's authenticated session on a :class:`SimulatedExchange`."""
 
-    def __init__(self, exchange: SimulatedExchange) -> None:
+    def __init__(self, exchange: SimulatedExchange, *, scope: str | None = None) -> None:
         self.exchange = exchange
         self.next_id = 0
-        self.auth = exchange.login()
+        self.scope = scope
+        self.auth = exchange.login(scope=scope)
 
     def request(self, method: str, **params: Any) -> dict[str, Any]:
         """The request object ``call`` would send."""
@@ -56,6 +57,8 @@ class CloseCase:
     tick_size: float | None = None
     #: the HTTP body as text when it was not JSON (an HTML error page...)
     non_json_body: str | None = None
+    #: the scope the closing token asked for (None: the default grant)
+    scope: str | None = None
 
     @property
     def size_before(self) -> float:
@@ -81,7 +84,8 @@ def broken_rules(case: CloseCase) -> set[str]:
 
     Invariant ids (``order.reduce_only``...), ``schema.<keyword>`` per observed-mode schema
     violation, and the suite's contract rules ``envelope.json`` (the answer is no JSON-RPC
-    envelope) and ``request.valid_accepted`` (a valid close of an open position got an error).
+    envelope), ``request.valid_accepted`` (a valid close of an open position got an error) and
+    ``auth.scope_enforced`` (a token without ``trade:read_write`` closed).
     """
     if case.non_json_body is not None:
         return {"envelope.json"}
@@ -89,6 +93,11 @@ def broken_rules(case: CloseCase) -> set[str]:
     verdict = validate_response(case.response, mode="observed")
     broken.update(f"schema.{violation.keyword}" for violation in verdict.violations)
     params = case.request["params"]
+    if case.scope is not None and "trade:read_write" not in case.scope.split():
+        # the suite's auth.scope_enforced: a token without trade rights must not close
+        if "result" in case.response or case.size_after != case.size_before:
+            broken.add("auth.scope_enforced")
+        return broken
     valid = params.get("type") in ("limit", "market")  # else: request.invalid_rejected judges
     if valid and case.size_before != 0 and "result" not in case.response:
         broken.add("request.valid_accepted")
@@ -119,4 +128,6 @@ def run_close(client: Client, **params: Any) -> CloseCase:
     except ValueError:
         response, text = {}, reply.body.decode("utf-8", "replace")
     after = exchange.get_position(name)
-    return CloseCase(request, before, response, after, tick_size, non_json_body=text)
+    return CloseCase(
+        request, before, response, after, tick_size, non_json_body=text, scope=client.scope
+    )

@@ -128,6 +128,58 @@ def test_requested_scope_is_echoed_and_kept_on_refresh() -> None:
     assert default.endswith(" mainaccount")
 
 
+def _scoped_call(scope: str | None, method: str, **params: Any) -> tuple[dict[str, Any], float]:
+    """``method`` with a token asked for ``scope``, on an exchange holding a BTC long of 100:
+    the answer and the position's size after it."""
+    exchange = SimulatedExchange(seed=3)
+    exchange.set_position("BTC-PERPETUAL", 100.0, average_price=89000.0)
+    asked = {} if scope is None else {"scope": scope}
+    token = signed_auth(exchange, **asked)["result"]["access_token"]
+    envelope = exchange.handle(
+        {"id": 2, "method": method, "params": {**params, "access_token": token}}
+    )
+    return envelope, float(exchange.get_position("BTC-PERPETUAL")["size"])
+
+
+@pytest.mark.parametrize(
+    ("method", "params"),
+    [
+        ("private/close_position", {"instrument_name": "BTC-PERPETUAL", "type": "market"}),
+        ("private/sell", {"instrument_name": "BTC-PERPETUAL", "amount": 100, "type": "market"}),
+        ("private/buy", {"instrument_name": "BTC-PERPETUAL", "amount": 10, "type": "market"}),
+        ("private/cancel_all_by_instrument", {"instrument_name": "BTC-PERPETUAL"}),
+    ],
+)
+def test_a_trade_read_token_may_not_trade(method: str, params: dict[str, Any]) -> None:
+    refused, size = _scoped_call("trade:read", method, **params)
+    assert (refused["error"]["code"], refused["error"]["message"]) == (13021, "forbidden")
+    assert "trade:read_write" in refused["error"]["data"]["reason"]
+    assert size == 100.0
+    refused, size = _scoped_call("trade:none account:read", method, **params)
+    assert (refused["error"]["code"], size) == (13021, 100.0)
+
+
+def test_a_trade_read_token_reads_and_a_full_token_closes() -> None:
+    position, _ = _scoped_call(
+        "trade:read", "private/get_position", instrument_name="BTC-PERPETUAL"
+    )
+    assert position["result"]["size"] == 100.0
+    orders, _ = _scoped_call(
+        "trade:read", "private/get_open_orders_by_instrument", instrument_name="BTC-PERPETUAL"
+    )
+    assert orders["result"] == []
+    summary, _ = _scoped_call(
+        "trade:read account:none", "private/get_account_summary", currency="BTC"
+    )
+    assert summary["error"]["code"] == 13021
+    # a family the request does not name keeps the default grant: session scopes narrow nothing
+    for scope in (None, "trade:read_write", "session:bot1", "account:read"):
+        closed, size = _scoped_call(
+            scope, "private/close_position", instrument_name="BTC-PERPETUAL", type="market"
+        )
+        assert (closed["result"]["order"]["reduce_only"], size) == (True, 0.0), scope
+
+
 def _hmac_get(
     exchange: SimulatedExchange,
     uri: str,

@@ -31,7 +31,9 @@ def scenario_close(scenario: str, *, fault: str | None) -> CloseCase:
         params = {"instrument_name": INSTRUMENT, "type": "limit", "price": 90010.0}
     elif scenario == "invalid_type":
         params["type"] = "stop"
-    return run_close(Client(exchange), **params)
+    return run_close(
+        Client(exchange, scope="trade:read" if scenario == "read_only" else None), **params
+    )
 
 
 def test_the_catalogue_has_at_least_15_one_line_faults() -> None:
@@ -57,7 +59,7 @@ def test_every_fault_breaks_only_rules_the_kit_checks() -> None:
         assert not fault.breaks & fault.also_breaks, f"{name}: a rule is declared twice"
 
 
-@pytest.mark.parametrize("scenario", ["market", "limit", "flat", "invalid_type"])
+@pytest.mark.parametrize("scenario", ["market", "limit", "flat", "invalid_type", "read_only"])
 def test_the_correct_mode_breaks_no_rule_in_any_fault_scenario(scenario: str) -> None:
     case = scenario_close(scenario, fault=None)
     assert broken_rules(case) == set(), case.response

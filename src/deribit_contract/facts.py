@@ -1,4 +1,4 @@
-"""Deribit's vendor facts, each defined once with its evidence: instruments and error codes.
+"""Deribit's vendor facts, each defined once with its evidence: instruments, error codes, scopes.
 
 Data only, a leaf of the package: the strategies, the simulated exchange, the session and the
 docs read these values; nothing here computes behaviour. Every value names the real capture that
@@ -21,6 +21,7 @@ __all__ = [
     "CAPTURES",
     "ERRORS",
     "INSTRUMENTS",
+    "METHOD_SCOPES",
     "DeribitError",
     "ErrorCode",
     "InstrumentFacts",
@@ -285,3 +286,28 @@ ERRORS: MappingProxyType[int, DeribitError] = MappingProxyType({e.code: e for e 
 def error_message(code: int) -> str:
     """The ``message`` Deribit sends with ``code`` (``KeyError`` for a code the kit does not know)."""
     return ERRORS[code].message
+
+
+#: the access scope each private method the simulator serves needs: the ``Scope:`` line of its
+#: page in Deribit's API reference (close_position's: ``../shared/docs``). No capture shows a
+#: refusal (13021 ``forbidden``, as the error table names it) for a token that lacks one.
+METHOD_SCOPES: MappingProxyType[str, str] = MappingProxyType(
+    {
+        "private/buy": "trade:read_write",
+        "private/sell": "trade:read_write",
+        "private/edit": "trade:read_write",
+        "private/cancel": "trade:read_write",
+        "private/cancel_all_by_instrument": "trade:read_write",
+        "private/close_position": "trade:read_write",
+        "private/get_position": "trade:read",
+        "private/get_positions": "trade:read",
+        "private/get_open_orders_by_instrument": "trade:read",
+        "private/get_open_orders_by_currency": "trade:read",
+        "private/get_order_state": "trade:read",
+        "private/get_user_trades_by_instrument": "trade:read",
+        "private/get_user_trades_by_currency": "trade:read",
+        "private/get_user_trades_by_order": "trade:read",
+        "private/get_account_summary": "account:read",
+        "private/get_account_summaries": "account:read",
+    }
+)

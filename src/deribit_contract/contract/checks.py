@@ -35,6 +35,8 @@ CONTRACT_RULES: Mapping[str, str] = {
     "envelope.json": "the answer to close_position is a JSON-RPC envelope (not HTML, not HTTP 500)",
     "request.valid_accepted": "a valid close of an open position gets a result, not an error",
     "auth.required": "private methods refuse a caller without credentials",
+    "auth.scope_enforced": "a token granted trade:read only (no trade:read_write) cannot close a "
+    "position: it gets an error and the position stays",
     "orders.cancelled": "cancel_all_by_instrument leaves no open order on the instrument",
 }
 _MAX_FAILURES_KEPT = 200

@@ -4,7 +4,8 @@ A remote run must end with a complete verdict inside a small order budget (60 by
 the suite's tests run in three phases when the run has a budget (always on URL targets):
 
 1. ``checks``: what places no order on a correct exchange: private methods refuse an anonymous
-   caller, invalid params are rejected, closing while flat is an error (one example each);
+   caller, invalid params are rejected, a token granted ``trade:read`` only cannot close,
+   closing while flat is an error (one example each);
 2. ``scenarios``: one close of each kind per instrument: market close of a long and of a
    short, a marketable limit close, a limit close that rests and is cancelled;
 3. ``exploration``: the property-based tests, with whatever budget is left.

@@ -167,6 +167,18 @@ class Accounts:
             raise _UNAUTHORIZED
         return issued.client_id
 
+    def scope_of(self, auth: Auth, params_token: str | None) -> str:
+        """The scope a call that :meth:`authorize` let in acts with.
+
+        A token keeps the scope it was granted; Basic and ``deri-hmac-sha256`` calls carry no
+        token and act with what a grant without ``scope`` gets.
+        """
+        if auth.kind in ("basic", "hmac"):
+            return DEFAULT_SCOPE
+        token = auth.token if auth.kind == "bearer" else params_token
+        issued = self._access.get(token or "")
+        return issued.scope if issued is not None else ""
+
     def _token(self, client_id: str, kind: str, now_us: int) -> str:
         self._issued += 1
         digest = hashlib.blake2b(

@@ -27,6 +27,7 @@ __all__ = [
     "SIGNATURE_WINDOW_MS",
     "NonceGuard",
     "grant_scope",
+    "scope_allows",
     "sign",
 ]
 
@@ -115,3 +116,22 @@ def grant_scope(requested: str | None) -> str:
         granted.insert(0, "connection")
     granted.append("mainaccount")
     return " ".join(dict.fromkeys(granted))
+
+
+def scope_allows(granted: str, required: str) -> bool:
+    """Whether a token granted ``granted`` may call a method needing ``required`` (``trade:read``).
+
+    ``read_write`` covers ``read``. A family the grant does not name keeps the level a grant
+    without ``scope`` gets, so asking for ``session:NAME`` alone narrows nothing: only a family
+    named with a lower level (``trade:read``, ``trade:none``) is refused. (Deribit documents
+    that requested scopes narrow the key's; which level an unnamed family gets is not shown by
+    any capture, and the lenient reading keeps clients that never ask for scopes working.)
+    """
+    family, _, needed = required.partition(":")
+    levels = {
+        name: level
+        for name, _, level in (item.partition(":") for item in f"{DEFAULT_SCOPE} {granted}".split())
+        if name in _ACCESS and level in _LEVELS
+    }
+    level = levels.get(family, "none")
+    return level == "read_write" or (level == "read" and needed == "read")

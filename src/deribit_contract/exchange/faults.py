@@ -14,7 +14,8 @@ so auth, tickers, positions and order queries stay usable for the test that obse
   ``Fault.transport`` (``"html_500"``) sends :data:`HTML_500_BODY` with HTTP 500 instead.
 
 ``Fault.scenario`` names the kind of close that exposes the fault (``market``, ``limit``, ``flat``:
-closing with no position, ``invalid_type``: ``type`` outside ``limit|market``). The simulator's
+closing with no position, ``invalid_type``: ``type`` outside ``limit|market``, ``read_only``: a
+market close sent with a token granted ``trade:read`` only). The simulator's
 close path reads only ``Fault.tweaks`` and ``Fault.corrupt``: it never compares fault names.
 """
 
@@ -39,7 +40,7 @@ __all__ = [
 ]
 
 FaultKind = Literal["response", "execution", "transport"]
-Scenario = Literal["market", "limit", "flat", "invalid_type"]
+Scenario = Literal["market", "limit", "flat", "invalid_type", "read_only"]
 
 HTML_500_BODY = (
     "<html><head><title>500 Internal Server Error</title></head>"
@@ -79,6 +80,8 @@ class CloseTweaks:
     ignore_limit: bool = False
     #: move the account's position by the fills
     update_position: bool = True
+    #: run a close for a token whose scope lacks ``trade:read_write`` instead of refusing it
+    ignore_scope: bool = False
 
 
 #: the correct close
@@ -250,6 +253,9 @@ _CATALOGUE = (
           corrupt=_creation_after_update),
     Fault("market_close_left_open", 'a fully filled market close reports order_state "open"',
           _rules("order.market_not_open"), "response", "market", corrupt=_left_open),
+    Fault("scope_ignored", "a token granted trade:read only (no trade:read_write) closes anyway",
+          _rules("auth.scope_enforced"), "execution", "read_only",
+          tweaks=CloseTweaks(ignore_scope=True)),
     Fault("error_on_valid_close", "a valid close gets error 11094 internal_server_error",
           _rules("request.valid_accepted"), "execution", "market", tweaks=_FAILS),
     Fault("html_500", "HTTP 500 with an HTML page instead of JSON (core: error 11094)",

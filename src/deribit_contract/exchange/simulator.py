@@ -44,6 +44,7 @@ from deribit_contract.exchange.accounts import (
     DEFAULT_TOKEN_TTL_SECONDS,
     Accounts,
 )
+from deribit_contract.exchange.auth import scope_allows
 from deribit_contract.exchange.book import Book
 from deribit_contract.exchange.clock import Clock, FakeClock
 from deribit_contract.exchange.faults import FAULTS, NO_TWEAKS, Fault, corrupt_close_response
@@ -64,6 +65,7 @@ from deribit_contract.exchange.ratelimit import (
     RateLimitConfig,
 )
 from deribit_contract.exchange.trading import Venue
+from deribit_contract.facts import METHOD_SCOPES
 
 __all__ = ["CALLS_KEPT", "HISTORY_KEPT", "Call", "Listener", "SimulatedExchange"]
 
@@ -216,9 +218,14 @@ class SimulatedExchange:
         return envelope
 
     def login(
-        self, client_id: str = DEFAULT_CLIENT_ID, client_secret: str = DEFAULT_CLIENT_SECRET
+        self,
+        client_id: str = DEFAULT_CLIENT_ID,
+        client_secret: str = DEFAULT_CLIENT_SECRET,
+        *,
+        scope: str | None = None,
     ) -> Auth:
-        """A bearer :class:`Auth` from this exchange's own client_credentials ``public/auth``.
+        """A bearer :class:`Auth` from this exchange's own client_credentials ``public/auth``
+        (asking for ``scope`` when given).
 
         The login is a request like any other (``calls`` shows it); pass the result as
         ``handle(..., auth=...)`` or send ``Authorization: Bearer <token>`` to a transport.
@@ -229,6 +236,8 @@ class SimulatedExchange:
             "client_id": client_id,
             "client_secret": client_secret,
         }
+        if scope is not None:
+            params["scope"] = scope
         reply = self.handle({"jsonrpc": "2.0", "id": 0, "method": "public/auth", "params": params})
         result = reply.get("result")
         token = result.get("access_token") if isinstance(result, dict) else None
@@ -343,12 +352,24 @@ class SimulatedExchange:
             )
         return client_id
 
+    def _require_scope(self, method: str, granted: str) -> None:
+        required = METHOD_SCOPES.get(method)
+        if required is None or scope_allows(granted, required):
+            return
+        if method == CLOSE_POSITION and self.fault is not None and self.fault.tweaks.ignore_scope:
+            return
+        raise RpcError(
+            ErrorCode.FORBIDDEN,
+            data={"reason": f"{method} needs scope {required}; the token has {granted or 'none'}"},
+        )
+
     def _context(
         self, method: str, params: dict[str, Any], token: str | None, auth: Auth, now_us: int
     ) -> methods.Context:
         client_id: str | None = None
         if method.startswith("private/"):
             client_id = self._accounts.authorize(auth, token, now_us=now_us)
+            self._require_scope(method, self._accounts.scope_of(auth, token))
             if self._limits is not None and not self._limits.try_spend(
                 client_id, method, now_us=now_us
             ):

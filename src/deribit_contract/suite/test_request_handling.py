@@ -1,4 +1,5 @@
-"""Request handling: valid params are accepted, invalid ones rejected, anonymous callers refused.
+"""Request handling: valid params are accepted, invalid ones rejected, anonymous callers and
+read-only tokens refused.
 
 Each example starts from a known state: the instrument flat (valid closes) or holding a small
 position (invalid params must be refused *although* there is something to close, so a target
@@ -122,6 +123,72 @@ def _invalid_close(run: ContractRun, name: str, bad: InvalidParams) -> None:
         test=test,
     )
     del before_size
+
+
+#: the scope a read-only client asks for: it may read positions and orders, never trade
+READ_ONLY_SCOPE = "trade:read"
+
+
+@pytest.mark.places_orders
+@pytest.mark.deribit_phase("checks")
+def test_a_read_only_token_cannot_close_a_position(deribit_run: ContractRun) -> None:
+    """A token granted ``trade:read`` only gets an error from close_position; the position stays.
+
+    The position is the one the invalid-params checks left open (or one contract when run
+    alone), so a budgeted run spends no order here on a correct exchange.
+    """
+    run = deribit_run
+    test = "request_handling::read_only_token"
+    credentials = run.target.credentials if run.target is not None else None
+    if credentials is None:
+        pytest.skip("the run has no credentials to ask for a read-only token with")
+    if not run.take_example(test):
+        return
+    with one_example(run, test):
+        run.observations.examples += 1
+        judge = run.judge
+        assert judge is not None
+        assert run.target is not None
+        name = run.spec.instruments[0]
+        ensure_position(run, run.instrument(name), direction="buy", contracts=1)
+        before = size_of(run.position(name))
+        client = run.target.client()
+        try:
+            granted = client.authenticate(*credentials, scope=READ_ONLY_SCOPE)
+            response = client.call(
+                "private/close_position", {"instrument_name": name, "type": "market"}
+            )
+        finally:
+            client.close()
+        run.observations.requests += 2
+        after = size_of(run.position(name))
+        scope = (granted.get("result") or {}).get("scope")
+        judge.require(
+            "error" in response and "result" not in response,
+            Finding(
+                "auth.scope_enforced",
+                "error",
+                f"a JSON-RPC error (forbidden: the token was granted {scope!r})",
+                response.get("result"),
+                f"close_position ran for a token that asked for {READ_ONLY_SCOPE!r} only",
+            ),
+            request=client.last_request,
+            response=response,
+            test=test,
+        )
+        judge.require(
+            abs(after - before) < 1e-9,
+            Finding(
+                "auth.scope_enforced",
+                "position.size",
+                before,
+                after,
+                "a close_position with a read-only token changed the position",
+            ),
+            request=client.last_request,
+            response=response,
+            test=test,
+        )
 
 
 @pytest.mark.deribit_phase("checks")

@@ -48,8 +48,11 @@ class JsonRpcClient(Protocol):
         """Send one request and return the full response envelope (success or error)."""
         ...
 
-    def authenticate(self, client_id: str, client_secret: str) -> dict[str, Any]:
-        """``public/auth`` with client_credentials; later calls are authenticated."""
+    def authenticate(
+        self, client_id: str, client_secret: str, *, scope: str | None = None
+    ) -> dict[str, Any]:
+        """``public/auth`` with client_credentials (asking for ``scope`` when given); later
+        calls are authenticated."""
         ...
 
     def close(self) -> None:
@@ -95,13 +98,16 @@ def excerpt(body: bytes) -> str:
     return text[:_EXCERPT_CHARS] + ("…" if len(text) > _EXCERPT_CHARS else "")
 
 
-def auth_params(client_id: str, client_secret: str) -> dict[str, Any]:
-    """The params of a client_credentials ``public/auth``."""
-    return {
+def auth_params(client_id: str, client_secret: str, scope: str | None = None) -> dict[str, Any]:
+    """The params of a client_credentials ``public/auth`` (asking for ``scope`` when given)."""
+    params = {
         "grant_type": "client_credentials",
         "client_id": client_id,
         "client_secret": client_secret,
     }
+    if scope is not None:
+        params["scope"] = scope
+    return params
 
 
 def check_auth_reply(envelope: Mapping[str, Any]) -> str:
@@ -239,14 +245,17 @@ class HttpJsonRpcClient(_ClientBase):
         self._learn_tokens(envelope)
         return envelope
 
-    def authenticate(self, client_id: str, client_secret: str) -> dict[str, Any]:
-        """``public/auth`` (client_credentials); keeps the token for later calls.
+    def authenticate(
+        self, client_id: str, client_secret: str, *, scope: str | None = None
+    ) -> dict[str, Any]:
+        """``public/auth`` (client_credentials, asking for ``scope`` when given); keeps the token
+        for later calls.
 
         Returns the envelope with ``access_token``/``refresh_token`` masked; raises TargetError if
         the target refused the credentials.
         """
         self._token = None
-        envelope = self.call("public/auth", auth_params(client_id, client_secret))
+        envelope = self.call("public/auth", auth_params(client_id, client_secret, scope))
         self._token = Secret(check_auth_reply(envelope))
         return redacted_auth_reply(envelope)
 

@@ -166,12 +166,15 @@ class WsJsonRpcClient(_ClientBase):
         self._broken = reason
         self.close()
 
-    def authenticate(self, client_id: str, client_secret: str) -> dict[str, Any]:
-        """``public/auth`` (client_credentials) on this connection.
+    def authenticate(
+        self, client_id: str, client_secret: str, *, scope: str | None = None
+    ) -> dict[str, Any]:
+        """``public/auth`` (client_credentials, asking for ``scope`` when given) on this
+        connection.
 
         Returns the envelope with the tokens masked; raises TargetError if refused.
         """
-        envelope = self.call("public/auth", auth_params(client_id, client_secret))
+        envelope = self.call("public/auth", auth_params(client_id, client_secret, scope))
         self._token = Secret(check_auth_reply(envelope))
         return redacted_auth_reply(envelope)
 
