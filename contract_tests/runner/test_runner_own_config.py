@@ -55,6 +55,19 @@ def test_pytest_pyargs_collects_the_suite_under_a_hostile_python_files(
     assert "failed" not in outcomes
 
 
+def test_pytest_pyargs_refuses_a_python_functions_that_drops_suite_tests(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeini("[pytest]\npython_files = check_*.py\npython_functions = check_*\n")
+    result = pytester.runpytest_subprocess(
+        "--pyargs", "deribit_contract.suite", "-p", "no:cacheprovider",
+        "--deribit-target", "mock", "--deribit-max-examples", "2",
+    )  # fmt: skip
+    assert result.ret != pytest.ExitCode.OK
+    assert "passed" not in result.parseoutcomes()
+    result.stdout.fnmatch_lines(["*not collected under this configuration's python_functions*"])
+
+
 def _drawn(report: Path) -> list[object]:
     """What the examples decided: each sampled close's order (its type, amount and price)."""
     orders = [r["result"]["order"] for r in json.loads(report.read_text())["responses"]

@@ -17,6 +17,7 @@ and cross pytest-xdist workers as JSON through ``workeroutput``.
 from __future__ import annotations
 
 import fnmatch
+import inspect
 import json
 from collections.abc import Generator, Iterator, Mapping
 from pathlib import Path
@@ -318,6 +319,28 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Mod
         return None  # pytest's own collector takes it
     module: pytest.Module = pytest.Module.from_parent(parent, path=file_path)
     return module
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: object) -> None:
+    """Refuse to run the shipped suite with some of its tests silently left out.
+
+    The caller's ``python_functions`` (``check_*``...) would drop the suite's ``test_*``
+    functions one by one, and the run would "pass" having checked less.
+    """
+    if not isinstance(collector, pytest.Module) or collector.path.parent != _SUITE_DIR:
+        return
+    if not (name.startswith("test_") and inspect.isfunction(obj)):
+        return
+    patterns = collector.config.getini("python_functions")
+    if any(name.startswith(p) or fnmatch.fnmatch(name, p) for p in patterns):
+        return
+    # a CollectError is reported as its message alone, without a traceback
+    raise pytest.Collector.CollectError(
+        f"the contract suite's {name} is not collected under this configuration's "
+        f"python_functions ({' '.join(patterns)}): run `deribit-contract run`, which brings "
+        "the suite's own settings, or add -o python_functions=test_*"
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
