@@ -204,3 +204,33 @@ def test_heartbeat_test_requests_and_the_close_when_unanswered(sock: Socket) -> 
 def drain(sock: Socket) -> None:
     for _ in range(10):
         sock.receive()
+
+
+def test_a_fill_by_another_trader_is_pushed_to_the_resting_orders_owner() -> None:
+    # on the live market other traders fill resting orders between any two requests: the owner's
+    # socket must hear of it then, as Deribit pushes fills it did not ask for
+    exchange = SimulatedExchange(seed=1, market="live")
+    exchange.set_position(BTC, 100.0, average_price=90000.0)
+    with (
+        LocalExchangeServer(exchange=exchange) as running,
+        connect(running.ws_url, proxy=None) as ws,
+    ):
+        sock = Socket(ws)
+        sock.call("public/auth", grant_type="client_credentials",
+                  client_id=DEFAULT_CLIENT_ID, client_secret=DEFAULT_CLIENT_SECRET)  # fmt: skip
+        channel = f"user.trades.{BTC}.raw"
+        assert sock.call("private/subscribe", channels=[channel])["result"] == [channel]
+        ask = sock.call("public/ticker", instrument_name=BTC)["result"]["best_ask_price"]
+        placed = sock.call("private/sell", instrument_name=BTC, amount=100, type="limit",
+                           price=ask, reduce_only=True)["result"]  # fmt: skip
+        assert (placed["order"]["order_state"], placed["trades"]) == ("open", [])
+        for _ in range(500):  # unrelated public requests: the market moves, others trade
+            sock.call("public/ticker", instrument_name=BTC)
+            if sock.pushed:
+                break
+        (pushed,) = sock.notifications(1)
+    assert pushed["params"]["channel"] == channel
+    fills = pushed["params"]["data"]
+    assert fills
+    assert {trade["order_id"] for trade in fills} == {placed["order"]["order_id"]}
+    assert all(trade["direction"] == "sell" for trade in fills)
