@@ -59,6 +59,8 @@ class CloseCase:
     non_json_body: str | None = None
     #: the scope the closing token asked for (None: the default grant)
     scope: str | None = None
+    #: the ``public/ticker`` read just before the close (its band judges clamped limits)
+    ticker: dict[str, Any] | None = None
 
     @property
     def size_before(self) -> float:
@@ -76,6 +78,7 @@ class CloseCase:
             self.response,
             self.position_after,
             tick_size=self.tick_size,
+            ticker=self.ticker,
         )
 
 
@@ -111,6 +114,7 @@ def run_close(client: Client, **params: Any) -> CloseCase:
     instrument = INSTRUMENTS.get(name)
     tick_size = float(instrument.tick_size) if instrument is not None else None
     before = exchange.get_position(name)
+    ticker = exchange.ticker(name) if instrument is not None else None
     request = client.request("private/close_position", **params)
     reply = handle_http(
         exchange,
@@ -129,5 +133,12 @@ def run_close(client: Client, **params: Any) -> CloseCase:
         response, text = {}, reply.body.decode("utf-8", "replace")
     after = exchange.get_position(name)
     return CloseCase(
-        request, before, response, after, tick_size, non_json_body=text, scope=client.scope
+        request,
+        before,
+        response,
+        after,
+        tick_size,
+        non_json_body=text,
+        scope=client.scope,
+        ticker=ticker,
     )

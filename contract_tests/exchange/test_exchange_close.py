@@ -100,7 +100,7 @@ def test_short_positions_close_with_a_buy() -> None:
         ({"instrument_name": BTC}, -32602, "type"),
         ({"instrument_name": BTC, "type": "stop"}, -32602, "type"),
         ({"instrument_name": BTC, "type": "limit"}, -32602, "price"),
-        ({"instrument_name": BTC, "type": "limit", "price": 1.3}, -32602, "price"),
+        ({"instrument_name": BTC, "type": "limit", "price": 90000.3}, -32602, "price"),
         ({"instrument_name": "BTC-FOO", "type": "market"}, 10020, "instrument_name"),
     ],
 )

@@ -25,10 +25,15 @@ def scenario_close(scenario: str, *, fault: str | None) -> CloseCase:
     exchange = SimulatedExchange(seed=7, fault=fault)
     exchange.set_book(INSTRUMENT, bids=BIDS, asks=ASKS)
     if scenario != "flat":
-        exchange.set_position(INSTRUMENT, POSITION, average_price=89000.0)
+        size = -POSITION if scenario == "far_limit" else POSITION
+        exchange.set_position(INSTRUMENT, size, average_price=89000.0)
     params: dict[str, Any] = {"instrument_name": INSTRUMENT, "type": "market"}
     if scenario == "limit":
         params = {"instrument_name": INSTRUMENT, "type": "limit", "price": 90010.0}
+    elif scenario in ("far_limit", "far_rest"):
+        # far above the band: a short's buy is clamped to max_price and fills, a long's sell
+        # rests where it was asked
+        params = {"instrument_name": INSTRUMENT, "type": "limit", "price": 9_000_000.0}
     elif scenario == "invalid_type":
         params["type"] = "stop"
     return run_close(
@@ -59,7 +64,9 @@ def test_every_fault_breaks_only_rules_the_kit_checks() -> None:
         assert not fault.breaks & fault.also_breaks, f"{name}: a rule is declared twice"
 
 
-@pytest.mark.parametrize("scenario", ["market", "limit", "flat", "invalid_type", "read_only"])
+@pytest.mark.parametrize(
+    "scenario", ["market", "limit", "far_limit", "far_rest", "flat", "invalid_type", "read_only"]
+)
 def test_the_correct_mode_breaks_no_rule_in_any_fault_scenario(scenario: str) -> None:
     case = scenario_close(scenario, fault=None)
     assert broken_rules(case) == set(), case.response
@@ -77,7 +84,7 @@ def test_on_other_closes_a_fault_breaks_only_its_rules_and_the_knock_on_ones(nam
     # must be the fault's own or their declared knock-on, and each knock-on must really occur
     fault = FAULTS[name]
     seen: set[str] = set()
-    for scenario in ("market", "limit"):
+    for scenario in ("market", "limit", "far_limit", "far_rest"):
         broken = broken_rules(scenario_close(scenario, fault=name))
         assert broken <= fault.breaks | fault.also_breaks, (scenario, sorted(broken))
         seen |= broken

@@ -47,7 +47,7 @@ def test_close_position_is_metered_and_a_refused_close_changes_nothing() -> None
     exchange.set_position(BTC, 100)
     client = Client(exchange)
     assert "error" in client.call("private/sell", instrument_name=BTC, amount=10, type="limit",
-                                  price=1.3)  # fmt: skip
+                                  price=90000.3)  # fmt: skip
     refused = client.call("private/close_position", instrument_name=BTC, type="market")
     assert refused["error"]["code"] == 10028
     assert exchange.get_position(BTC)["size"] == 100.0

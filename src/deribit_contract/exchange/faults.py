@@ -203,7 +203,9 @@ _CATALOGUE = (
     Fault("same_direction", "the close trades in the position's direction and doubles it",
           _rules("order.direction_opposite", "position.never_grows", "position.reduced_by_filled"),
           "execution", "market", tweaks=CloseTweaks(same_direction=True),
-          also_breaks=_rules("trades.within_limit")),
+          # a limit buy instead of a sell crosses its limit, and beyond the band clamps to the
+          # buy's edge, not the sell's
+          also_breaks=_rules("trades.within_limit", "order.limit_price")),
     Fault("overfill_flip", "the close fills twice the position and flips its sign",
           _rules("order.amount_equals_position", "position.never_flips",
                  "position.reduced_by_filled"),

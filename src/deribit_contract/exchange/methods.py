@@ -140,7 +140,7 @@ def _limit_price(
 ) -> Decimal | None:
     """``price`` for a limit order (required, on the tick); None for market orders.
 
-    On a live market a price beyond the band is clamped to the band edge, which is on the tick
+    A price beyond the band is clamped to the band edge, which is on the tick
     grid, so its own tick does not matter: Deribit's close example, a sell limit at 145.17 (off
     the 0.05 grid, far below the band), was answered with an order at the band price 198.75.
     """
@@ -150,7 +150,7 @@ def _limit_price(
     if price is None:
         raise invalid_params("price", "value required")
     problem = instrument.price_problem(price)
-    if problem is not None and price > 0 and direction is not None and ctx.venue.live_rules:
+    if problem is not None and price > 0 and direction is not None:
         edge = ctx.venue.books[instrument.name].market_cap(direction)
         if price > edge if direction == "buy" else price < edge:
             return price  # the venue rests it at the edge

@@ -17,8 +17,10 @@ Behaviour chosen where Deribit's is unknown or cannot be simulated (documented f
   ``cancelled`` (never ``open``); a limit order fills what crosses and rests the rest ``open``.
 * Resting orders never fill on the default (static) market: the book's liquidity is the only
   counterparty. ``market="live"`` (:mod:`deribit_contract.exchange.market`) moves the mark,
-  thins the book, lets other traders fill resting orders, clamps limit prices to the band,
-  rests market remainders at the band and refuses a few requests with 10040/13028.
+  thins the book, lets other traders fill resting orders, rests market remainders at the band
+  and refuses a few requests with 10040/13028.
+* On both markets a limit price beyond the ticker's band (``min_price``/``max_price``) is
+  clamped to the band edge, whatever its tick, as Deribit answered its own close example.
 * A reduce-only buy/sell larger than the position is cut to the position's size; one that
   cannot reduce anything gets 11030 ``other_reject``.
 * ``jsonrpc`` may be omitted (HTTP GET requests carry none); if present it must be ``"2.0"``.

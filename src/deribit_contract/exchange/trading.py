@@ -95,8 +95,9 @@ class Venue:
         position = self.position(request.client_id, instrument)
         is_limit = request.price is not None
         price = request.price
-        if price is not None and self.live_rules:
-            # a buy above max_price rests at max_price, a sell below min_price at min_price
+        if price is not None:
+            # a buy above max_price rests at max_price, a sell below min_price at min_price: on
+            # either market, as the ticker of both shows the band
             edge = book.market_cap(request.direction)
             price = min(price, edge) if request.direction == "buy" else max(price, edge)
         order = SimOrder(
