@@ -122,3 +122,24 @@ def test_async_websocket_client_watches_its_close(server: LocalExchangeServer) -
     assert [(o["id"], o["status"], o["side"]) for o in watched] == [
         (closed["order_id"], "closed", "sell")
     ]
+
+
+def test_async_websocket_client_watches_its_balance(server: LocalExchangeServer) -> None:
+    async def session() -> tuple[dict[str, Any], dict[str, Any]]:
+        bot = ccxt.pro.deribit({"apiKey": DEFAULT_CLIENT_ID, "secret": DEFAULT_CLIENT_SECRET})
+        bot.urls["api"] = {"rest": server.url, "ws": server.ws_url}
+        try:
+            await bot.load_markets()
+            # user.portfolio.{currency} for each of ccxt's currencies: a snapshot on subscribe
+            balance = await asyncio.wait_for(bot.watch_balance(), 5)
+            rest = await bot.fetch_balance()
+            return balance, rest
+        finally:
+            await bot.close()
+
+    watched, fetched = asyncio.run(session())
+    # ccxt's quirk: watch_balance files each currency's whole parsed balance under its code
+    pushed = watched["BTC"]["BTC"]
+    assert (pushed["total"], pushed["free"]) == (fetched["BTC"]["total"], fetched["BTC"]["free"])
+    assert pushed["total"] > 0
+    assert watched["info"]["currency"] in ("BTC", "ETH", "USDC", "USDT", "EURR")

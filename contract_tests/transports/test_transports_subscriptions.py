@@ -234,3 +234,25 @@ def test_a_fill_by_another_trader_is_pushed_to_the_resting_orders_owner() -> Non
     assert fills
     assert {trade["order_id"] for trade in fills} == {placed["order"]["order_id"]}
     assert all(trade["direction"] == "sell" for trade in fills)
+
+
+def test_portfolio_channel_sends_the_account_summary_now_and_after_the_accounts_changes(
+    server: LocalExchangeServer, sock: Socket
+) -> None:
+    sock.signed_auth(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
+    channels = ["user.portfolio.btc", "user.portfolio.eth", "user.portfolio.doge"]
+    assert sock.call("private/subscribe", channels=channels)["result"] == channels[:2]
+    btc, eth = sock.notifications(2)
+    summary = sock.call("private/get_account_summary", currency="BTC")["result"]
+    assert btc["params"] == {"channel": "user.portfolio.btc", "data": summary}
+    assert eth["params"]["data"]["currency"] == "ETH"
+    server.exchange.set_position(BTC, 30)
+    sock.call("private/close_position", instrument_name=BTC, type="market")
+    (after,) = sock.notifications(1)  # BTC only: the close settles in BTC
+    assert after["params"]["channel"] == "user.portfolio.btc"
+    assert (
+        after["params"]["data"]
+        == sock.call("private/get_account_summary", currency="BTC")["result"]
+    )
+    assert sock.pushed == [], "the ETH portfolio did not change"
+    assert sock.call("public/subscribe", channels=["user.portfolio.btc"])["result"] == []

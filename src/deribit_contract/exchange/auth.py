@@ -21,12 +21,14 @@ from collections import OrderedDict
 
 from deribit_contract.exchange.jsonrpc import ErrorCode
 from deribit_contract.exchange.params import RpcError
+from deribit_contract.facts import METHOD_SCOPES
 
 __all__ = [
     "DEFAULT_SCOPE",
     "SIGNATURE_WINDOW_MS",
     "NonceGuard",
     "grant_scope",
+    "require_scope",
     "scope_allows",
     "sign",
 ]
@@ -135,3 +137,15 @@ def scope_allows(granted: str, required: str) -> bool:
     }
     level = levels.get(family, "none")
     return level == "read_write" or (level == "read" and needed == "read")
+
+
+def require_scope(method: str, granted: str) -> None:
+    """Raise 13021 ``forbidden`` unless ``granted`` covers what ``method`` needs
+    (:data:`deribit_contract.facts.METHOD_SCOPES`; methods not listed need no scope)."""
+    required = METHOD_SCOPES.get(method)
+    if required is None or scope_allows(granted, required):
+        return
+    raise RpcError(
+        ErrorCode.FORBIDDEN,
+        data={"reason": f"{method} needs scope {required}; the token has {granted or 'none'}"},
+    )

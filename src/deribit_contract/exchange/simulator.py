@@ -34,7 +34,6 @@ import random
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -46,7 +45,7 @@ from deribit_contract.exchange.accounts import (
     DEFAULT_TOKEN_TTL_SECONDS,
     Accounts,
 )
-from deribit_contract.exchange.auth import scope_allows
+from deribit_contract.exchange.auth import require_scope
 from deribit_contract.exchange.book import Book
 from deribit_contract.exchange.clock import Clock, FakeClock
 from deribit_contract.exchange.faults import FAULTS, NO_TWEAKS, Fault, corrupt_close_response
@@ -67,7 +66,6 @@ from deribit_contract.exchange.ratelimit import (
     RateLimitConfig,
 )
 from deribit_contract.exchange.trading import Venue
-from deribit_contract.facts import METHOD_SCOPES
 
 __all__ = ["CALLS_KEPT", "HISTORY_KEPT", "Call", "Listener", "SimulatedExchange"]
 
@@ -198,13 +196,22 @@ class SimulatedExchange:
 
     def ticker(self, instrument_name: str) -> dict[str, Any]:
         """The ``public/ticker`` result for ``instrument_name`` now (no call is recorded)."""
+        return self._view("public/ticker", {"instrument_name": _instrument(instrument_name).name})
+
+    def account_summary(self, client_id: str, currency: str) -> dict[str, Any]:
+        """``private/get_account_summary`` of ``client_id`` in ``currency`` now, as the
+        ``user.portfolio`` channel sends it (no call is recorded, no rate limit spent)."""
+        return self._view("private/get_account_summary", {"currency": currency}, client_id)
+
+    def _view(
+        self, method: str, params: dict[str, Any], client_id: str | None = None
+    ) -> dict[str, Any]:
         with self._lock:
-            ctx = self._context("public/ticker", {}, None, Auth(), self.clock.now_us())
-            return dict(
-                self._handlers["public/ticker"](
-                    replace(ctx, params={"instrument_name": _instrument(instrument_name).name})
-                )
+            user_id = self._accounts.user_ids.get(client_id or "", 0)
+            ctx = methods.Context(
+                method, params, client_id, user_id, self.clock.now_us(), self._venue, self._accounts
             )
+            return dict(self._handlers[method](ctx))
 
     def handle(self, message: object, *, auth: Auth = Auth()) -> dict[str, Any]:  # noqa: B008
         """Answer one parsed JSON-RPC request with a full envelope; never raises."""
@@ -354,24 +361,15 @@ class SimulatedExchange:
             )
         return client_id
 
-    def _require_scope(self, method: str, granted: str) -> None:
-        required = METHOD_SCOPES.get(method)
-        if required is None or scope_allows(granted, required):
-            return
-        if method == CLOSE_POSITION and self.fault is not None and self.fault.tweaks.ignore_scope:
-            return
-        raise RpcError(
-            ErrorCode.FORBIDDEN,
-            data={"reason": f"{method} needs scope {required}; the token has {granted or 'none'}"},
-        )
-
     def _context(
         self, method: str, params: dict[str, Any], token: str | None, auth: Auth, now_us: int
     ) -> methods.Context:
         client_id: str | None = None
         if method.startswith("private/"):
             client_id = self._accounts.authorize(auth, token, now_us=now_us)
-            self._require_scope(method, self._accounts.scope_of(auth, token))
+            tweaks = self.fault.tweaks if self.fault is not None else NO_TWEAKS
+            if not (method == CLOSE_POSITION and tweaks.ignore_scope):
+                require_scope(method, self._accounts.scope_of(auth, token))
             if self._limits is not None and not self._limits.try_spend(
                 client_id, method, now_us=now_us
             ):

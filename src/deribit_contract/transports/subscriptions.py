@@ -7,6 +7,9 @@ Channels the staging exchange serves (the ones bots watch around a close):
 * ``user.trades.…`` (same two forms): ``data`` is a list of trades;
 * ``user.changes.…``: ``data`` is ``{orders, instrument_name, trades, positions}``;
 * ``ticker.{instrument}.{interval}``: ``data`` is the ``public/ticker`` result.
+* ``user.portfolio.{currency}``: ``data`` is the ``private/get_account_summary`` result of that
+  currency (ccxt's ``watch_balance``); sent on subscribe and after each change of the account
+  on an instrument settling in it.
 
 ``kind`` is ``future`` or ``any``; ``currency`` is the instrument's base or settlement currency,
 or ``any`` (ccxt's ``watch_orders`` subscribes to ``user.orders.any.any.raw``). Shapes follow
@@ -24,9 +27,11 @@ from typing import Any
 from deribit_contract.exchange.events import AccountChange
 from deribit_contract.exchange.instruments import INSTRUMENTS
 
-__all__ = ["Channel", "notification", "parse_channel", "user_notifications"]
+__all__ = ["PORTFOLIO", "Channel", "notification", "parse_channel", "user_notifications"]
 
 _USER_FAMILIES = ("user.orders", "user.trades", "user.changes")
+#: the channel family of account summaries (its data comes from the exchange, not the change)
+PORTFOLIO = "user.portfolio"
 _INTERVALS = ("raw", "100ms", "agg2")
 
 
@@ -44,13 +49,15 @@ class Channel:
     @property
     def private(self) -> bool:
         """True for the ``user.*`` channels, which need an authenticated connection."""
-        return self.family in _USER_FAMILIES
+        return self.family.startswith("user.")
 
     def covers(self, instrument_name: str) -> bool:
         """True when events on ``instrument_name`` belong on this channel."""
         if self.instrument is not None:
             return self.instrument == instrument_name
         instrument = INSTRUMENTS[instrument_name]
+        if self.family == PORTFOLIO:
+            return instrument.settlement_currency == self.currency
         currencies = ("any", instrument.base_currency, instrument.settlement_currency)
         return self.kind in ("any", "future") and self.currency in currencies
 
@@ -60,6 +67,10 @@ def parse_channel(name: object) -> Channel | None:
     if not isinstance(name, str):
         return None
     parts = name.split(".")
+    if parts[:2] == ["user", "portfolio"] and len(parts) == 3:
+        currency = parts[2].upper()
+        known = {i.settlement_currency for i in INSTRUMENTS.values()}
+        return Channel(name, PORTFOLIO, "raw", currency=currency) if currency in known else None
     if parts[0] == "ticker" and len(parts) == 3:
         family, rest = "ticker", parts[1:]
     elif parts[0] == "user" and len(parts) in (4, 5) and f"user.{parts[1]}" in _USER_FAMILIES:
@@ -116,7 +127,7 @@ def user_notifications(
         if change.client_id != client_id:
             continue
         for channel in channels:
-            if channel.private and channel.covers(change.instrument_name):
+            if channel.family in _USER_FAMILIES and channel.covers(change.instrument_name):
                 messages.extend(
                     notification(channel.name, data) for data in _user_data(channel, change)
                 )

@@ -13,7 +13,8 @@ answered here, because they exist only on a socket:
 
 Messages leave through ``push`` (thread-safe, supplied by the server), so replies, notifications
 and heartbeats share one ordered outbox. Notifications come from the exchange's change listener
-and from ticker subscriptions (one ticker message on subscribe, then one after each fill).
+and from ticker and portfolio subscriptions (one message on subscribe, then one after each fill,
+or each change of the account).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from deribit_contract.transports.gateway import (
     transport_error,
 )
 from deribit_contract.transports.subscriptions import (
+    PORTFOLIO,
     Channel,
     notification,
     parse_channel,
@@ -202,6 +204,8 @@ class WsSession:
         for channel in channels:
             if channel.family == "ticker" and channel.instrument is not None:
                 self._push_ticker(channel)
+            elif channel.family == PORTFOLIO:
+                self._push_portfolio(channel, self._client(self.auth))
         return [channel.name for channel in channels]
 
     # --- notifications and heartbeats -----------------------------------------------------
@@ -220,9 +224,19 @@ class WsSession:
         for message in user_notifications(channels, self._client(self.auth), changes):
             self._push(orjson.dumps(message))
         touched = {change.instrument_name for change in changes if change.trades}
+        client = self._client(self.auth)
+        mine = {change.instrument_name for change in changes if change.client_id == client}
         for channel in channels:
             if channel.family == "ticker" and channel.instrument in touched:
                 self._push_ticker(channel)
+            elif channel.family == PORTFOLIO and any(channel.covers(name) for name in mine):
+                self._push_portfolio(channel, client)
+
+    def _push_portfolio(self, channel: Channel, client: str | None) -> None:
+        summary = getattr(self.exchange, "account_summary", None)
+        if callable(summary) and client is not None:
+            data = summary(client, channel.currency)
+            self._push(orjson.dumps(notification(channel.name, data)))
 
     def _push_ticker(self, channel: Channel) -> None:
         ticker = getattr(self.exchange, "ticker", None)
