@@ -15,6 +15,7 @@ from deribit_contract.exchange import (
     DEFAULT_CLIENT_SECRET,
     Auth,
     FakeClock,
+    MonotonicClock,
     SimulatedExchange,
 )
 
@@ -359,3 +360,14 @@ def test_concurrent_calls_keep_the_books_consistent() -> None:
         thread.join()
     assert exchange.get_position(BTC)["size"] == 2000.0
     assert client.result("public/ticker", instrument_name=BTC)["best_ask_amount"] == 98_000.0
+
+
+@pytest.mark.parametrize("clock", [FakeClock(), MonotonicClock()], ids=["fake", "monotonic"])
+def test_a_clock_moves_forward_only(clock: FakeClock | MonotonicClock) -> None:
+    start = clock.now_us()
+    clock.advance(seconds=1.5, us=-500_000)
+    assert clock.now_us() >= start + 1_000_000
+    with pytest.raises(InvalidArgument, match=r"cannot go backwards .* -1 µs"):
+        clock.advance(us=-1)
+    with pytest.raises(InvalidArgument, match="-1000000 µs"):
+        clock.advance(seconds=-1)

@@ -6,6 +6,7 @@ so they share these few functions instead of each keeping a copy.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 __all__ = [
     "MAX_NESTING",
     "deepest_steps",
+    "json_excerpt",
     "json_path",
     "json_pointer",
     "json_type",
@@ -43,6 +45,13 @@ def json_type(value: Any) -> str:
     if isinstance(value, str):
         return "string"
     return "array" if isinstance(value, list) else "object"
+
+
+def json_excerpt(value: Any, limit: int) -> str:
+    """``value`` for a one-line message: text as it is, anything else as sorted-key JSON, cut to
+    ``limit`` characters (the last one an ellipsis when cut)."""
+    text = value if isinstance(value, str) else json.dumps(value, default=repr, sort_keys=True)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def json_path(parts: Sequence[str | int]) -> str:

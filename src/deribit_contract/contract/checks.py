@@ -21,6 +21,7 @@ import shlex
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from deribit_contract._json import json_excerpt
 from deribit_contract.errors import ContractViolation
 from deribit_contract.invariants import RULES, CloseCall, Violation, evaluate
 from deribit_contract.redaction import Redactor
@@ -40,15 +41,12 @@ CONTRACT_RULES: Mapping[str, str] = {
     "orders.cancelled": "cancel_all_by_instrument leaves no open order on the instrument",
 }
 _MAX_FAILURES_KEPT = 200
+#: characters of an expected or actual value a recorded failure keeps
+_VALUE_CHARS = 160
 
 
 #: a finding of the judge (schema keyword, invariant or contract rule) is an invariant Violation
 Finding = Violation
-
-
-def _short(value: Any, limit: int = 160) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, default=repr, sort_keys=True)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def curl_line(base_url: str, request: Mapping[str, Any]) -> str:
@@ -160,8 +158,8 @@ class ContractJudge:
                 CheckFailure(
                     rule=finding.rule,
                     path=finding.path,
-                    expected=self.redactor.text(_short(finding.expected)),
-                    actual=self.redactor.text(_short(finding.actual)),
+                    expected=self.redactor.text(json_excerpt(finding.expected, _VALUE_CHARS)),
+                    actual=self.redactor.text(json_excerpt(finding.actual, _VALUE_CHARS)),
                     test=test,
                     message=self.redactor.text(finding.message),
                 )
@@ -179,7 +177,7 @@ class ContractJudge:
             lines.append(f"reproduce: {self.redactor.text(curl_line(self.base_url, safe))}")
         if response is not None:
             rendered = json.dumps(self.redactor.json(response), sort_keys=True, default=repr)
-            lines.append(f"response: {_short(rendered, 600)}")
+            lines.append(f"response: {json_excerpt(rendered, 600)}")
         lines.append(
             f"hypothesis seed: {self.seed or '(random; rerun with --hypothesis-seed / --seed)'}"
         )

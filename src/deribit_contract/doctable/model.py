@@ -17,6 +17,8 @@ __all__ = [
     "ParamRow",
     "Quirk",
     "TypeSpec",
+    "path_name",
+    "path_parent",
 ]
 
 #: The JSON types a documentation type string may name.
@@ -25,6 +27,17 @@ BASE_TYPES: frozenset[str] = frozenset(
 )
 
 EnumValue = str | int
+
+
+def path_parent(path: str) -> str:
+    """The object a documentation path's field lives in: ``a.b[].c`` -> ``a.b[]``, ``a`` -> ``""``."""
+    cut = path.rfind(".")
+    return "" if cut < 0 else path[:cut]
+
+
+def path_name(path: str) -> str:
+    """The field's own name, without a trailing ``[]``: ``a.b[]`` -> ``b``."""
+    return path.rsplit(".", 1)[-1].removesuffix("[]")
 
 
 @dataclass(frozen=True)
@@ -96,13 +109,12 @@ class FieldRow:
     @property
     def parent(self) -> str:
         """The parent path (``""`` for top-level fields); ``a.b[].c`` has parent ``a.b[]``."""
-        cut = self.path.rfind(".")
-        return "" if cut < 0 else self.path[:cut]
+        return path_parent(self.path)
 
     @property
     def name(self) -> str:
         """The last path segment, without a trailing ``[]``."""
-        return self.path.rsplit(".", 1)[-1].removesuffix("[]")
+        return path_name(self.path)
 
 
 @dataclass(frozen=True)

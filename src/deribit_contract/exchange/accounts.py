@@ -119,19 +119,7 @@ class Accounts:
         data = params.get("data") or ""
         if not isinstance(data, str):
             raise invalid_params("data", "must be a string")
-        secret = self._secrets.get(client_id)
-        if secret is None:
-            raise RpcError(ErrorCode.INVALID_CREDENTIALS, "invalid_credentials")
-        self._nonces.verify(
-            client_id=client_id,
-            secret=secret,
-            timestamp=str(timestamp),
-            nonce=nonce,
-            data=data,
-            signature=signature,
-            now_ms=now_us // 1000,
-        )
-        return client_id
+        return self._verified(client_id, str(timestamp), nonce, data, signature, now_us=now_us)
 
     def authorize(self, auth: Auth, params_token: str | None, *, now_us: int) -> str:
         """The client id a private call acts for; 13009 (or 13004 for unknown keys) otherwise.
@@ -145,20 +133,14 @@ class Accounts:
                 raise RpcError(ErrorCode.INVALID_CREDENTIALS, "invalid_credentials")
             return cid
         if auth.kind == "hmac":
-            cid = auth.client_id or ""
-            secret = self._secrets.get(cid)
-            if secret is None:
-                raise RpcError(ErrorCode.INVALID_CREDENTIALS, "invalid_credentials")
-            self._nonces.verify(
-                client_id=cid,
-                secret=secret,
-                timestamp=auth.timestamp or "",
-                nonce=auth.nonce or "",
-                data=auth.signed_data or "",
-                signature=auth.signature or "",
-                now_ms=now_us // 1000,
+            return self._verified(
+                auth.client_id or "",
+                auth.timestamp or "",
+                auth.nonce or "",
+                auth.signed_data or "",
+                auth.signature or "",
+                now_us=now_us,
             )
-            return cid
         token = auth.token if auth.kind == "bearer" else params_token
         if token is None:
             raise _UNAUTHORIZED
@@ -178,6 +160,25 @@ class Accounts:
         token = auth.token if auth.kind == "bearer" else params_token
         issued = self._access.get(token or "")
         return issued.scope if issued is not None else ""
+
+    def _verified(
+        self, client_id: str, timestamp: str, nonce: str, data: str, signature: str, *, now_us: int
+    ) -> str:
+        """``client_id`` once its signature checks out (a client_signature grant or a
+        ``deri-hmac-sha256`` header: one rule for both); 13004 for an unknown key."""
+        secret = self._secrets.get(client_id)
+        if secret is None:
+            raise RpcError(ErrorCode.INVALID_CREDENTIALS, "invalid_credentials")
+        self._nonces.verify(
+            client_id=client_id,
+            secret=secret,
+            timestamp=timestamp,
+            nonce=nonce,
+            data=data,
+            signature=signature,
+            now_ms=now_us // 1000,
+        )
+        return client_id
 
     def _token(self, client_id: str, kind: str, now_us: int) -> str:
         self._issued += 1

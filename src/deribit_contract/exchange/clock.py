@@ -56,9 +56,7 @@ class FakeClock:
 
     def advance(self, *, seconds: float = 0.0, us: int = 0) -> None:
         """Move simulated time forward by ``seconds`` plus ``us`` (never backwards)."""
-        delta = round(seconds * 1_000_000) + us
-        if delta < 0:
-            raise InvalidArgument(f"a clock cannot go backwards (asked to move by {delta} µs)")
+        delta = _forward_us(seconds, us)
         with self._lock:
             self._now += delta
 
@@ -87,9 +85,7 @@ class MonotonicClock:
 
     def advance(self, *, seconds: float = 0.0, us: int = 0) -> None:
         """Jump forward by ``seconds`` plus ``us`` on top of real elapsed time."""
-        delta = round(seconds * 1_000_000) + us
-        if delta < 0:
-            raise InvalidArgument(f"a clock cannot go backwards (asked to move by {delta} µs)")
+        delta = _forward_us(seconds, us)
         with self._lock:
             self._offset_us += delta
 
@@ -107,3 +103,11 @@ class WallClock:
 
     def tick(self, us: int) -> None:
         """Ignored: real time already passed while the request was handled."""
+
+
+def _forward_us(seconds: float, us: int) -> int:
+    """``seconds`` plus ``us`` in microseconds; InvalidArgument when that would go backwards."""
+    delta = round(seconds * 1_000_000) + us
+    if delta < 0:
+        raise InvalidArgument(f"a clock cannot go backwards (asked to move by {delta} µs)")
+    return delta

@@ -51,19 +51,7 @@ def success_envelope(
     request_id: Any, result: Any, *, us_in: int, us_out: int, testnet: bool = True
 ) -> dict[str, Any]:
     """A success envelope with the four extra fields live Deribit adds."""
-    envelope: dict[str, Any] = {"jsonrpc": "2.0"}
-    if request_id is not None:
-        envelope["id"] = request_id
-    envelope.update(
-        {
-            "result": result,
-            "testnet": testnet,
-            "usIn": us_in,
-            "usOut": us_out,
-            "usDiff": us_out - us_in,
-        }
-    )
-    return envelope
+    return _envelope(request_id, "result", result, us_in=us_in, us_out=us_out, testnet=testnet)
 
 
 def error_envelope(
@@ -80,16 +68,17 @@ def error_envelope(
     error: dict[str, Any] = {"code": code, "message": message}
     if data is not None:
         error["data"] = data
+    return _envelope(request_id, "error", error, us_in=us_in, us_out=us_out, testnet=testnet)
+
+
+def _envelope(
+    request_id: Any, key: str, value: Any, *, us_in: int, us_out: int, testnet: bool
+) -> dict[str, Any]:
+    # the member order live Deribit writes: jsonrpc, id (absent when the request had none),
+    # result or error, testnet, usIn, usOut, usDiff
     envelope: dict[str, Any] = {"jsonrpc": "2.0"}
     if request_id is not None:
         envelope["id"] = request_id
-    envelope.update(
-        {
-            "error": error,
-            "testnet": testnet,
-            "usIn": us_in,
-            "usOut": us_out,
-            "usDiff": us_out - us_in,
-        }
-    )
+    envelope[key] = value
+    envelope.update({"testnet": testnet, "usIn": us_in, "usOut": us_out, "usDiff": us_out - us_in})
     return envelope

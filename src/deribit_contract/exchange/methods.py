@@ -33,11 +33,13 @@ from deribit_contract.exchange.params import (
 )
 from deribit_contract.exchange.trading import OrderRequest, Venue
 
-__all__ = ["CLOSE_TYPES", "HANDLERS", "Context"]
+__all__ = ["CLOSE_TYPES", "HANDLERS", "OPEN_ORDER_TYPES", "Context"]
 
 CLOSE_TYPES = ("limit", "market")
 _ORDER_TYPES = ("limit", "market")
 _TIME_IN_FORCE = ("good_til_cancelled", "good_til_day", "fill_or_kill", "immediate_or_cancel")
+#: the ``type`` filter of the open-orders methods
+OPEN_ORDER_TYPES = ("all", "limit", "trigger_all", "stop_all")
 
 
 @dataclass
@@ -297,7 +299,7 @@ def _cancel(ctx: Context) -> Any:
 
 def _open_orders(ctx: Context) -> Any:
     instrument = req_instrument(ctx.params)
-    kind = opt_enum(ctx.params, "type", ("all", "limit", "trigger_all", "stop_all")) or "all"
+    kind = opt_enum(ctx.params, "type", OPEN_ORDER_TYPES) or "all"
     orders = ctx.venue.open_orders(ctx.account, instrument)
     if kind not in ("all", "limit"):
         orders = []  # the simulation has no trigger orders

@@ -15,7 +15,7 @@ from typing import Any
 
 from deribit_contract.exchange.instruments import INSTRUMENTS, as_float
 from deribit_contract.exchange.market_data import CURRENCIES, KINDS, currency_filter
-from deribit_contract.exchange.methods import Context
+from deribit_contract.exchange.methods import OPEN_ORDER_TYPES, Context
 from deribit_contract.exchange.orders import SimTrade
 from deribit_contract.exchange.params import (
     invalid_params,
@@ -192,7 +192,7 @@ def _get_user_trades_by_currency(ctx: Context) -> Any:
 def _get_open_orders_by_currency(ctx: Context) -> Any:
     currency = currency_filter(ctx, required=True)
     kind = opt_enum(ctx.params, "kind", KINDS)
-    order_type = opt_enum(ctx.params, "type", ("all", "limit", "trigger_all", "stop_all"))
+    order_type = opt_enum(ctx.params, "type", OPEN_ORDER_TYPES)
     if kind not in (None, "any", "future") or order_type not in (None, "all", "limit"):
         return []  # only futures, and no trigger orders, in the simulation
     return [

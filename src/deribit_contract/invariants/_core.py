@@ -8,11 +8,12 @@ needs returns a :class:`Skip` instead of a verdict, so coverage can tell "held" 
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
+
+from deribit_contract._json import json_excerpt
 
 __all__ = [
     "REGISTRY",
@@ -54,13 +55,8 @@ class Violation:
         where = f" {self.path}:" if self.path else ""
         return (
             f"[{self.rule}]{where} {self.message} "
-            f"(expected {_short(self.expected, limit)}, got {_short(self.actual, limit)})"
+            f"(expected {json_excerpt(self.expected, limit)}, got {json_excerpt(self.actual, limit)})"
         )
-
-
-def _short(value: Any, limit: int) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, default=repr, sort_keys=True)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)

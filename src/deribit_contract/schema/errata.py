@@ -28,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from deribit_contract.doctable.model import MethodDoc
+from deribit_contract.doctable.model import MethodDoc, path_name, path_parent
 from deribit_contract.errors import SchemaBuildError
 
 __all__ = ["ENVELOPE_PATHS", "KINDS", "Erratum", "check_errata", "load_errata", "parse_errata"]
@@ -67,13 +67,12 @@ class Erratum:
     @property
     def parent(self) -> str:
         """The object path the entry's field lives in (``""`` for the envelope)."""
-        cut = self.path.rfind(".")
-        return "" if cut < 0 else self.path[:cut]
+        return path_parent(self.path)
 
     @property
     def name(self) -> str:
-        """The last path segment."""
-        return self.path.rsplit(".", 1)[-1]
+        """The field's own name (the last path segment)."""
+        return path_name(self.path)
 
 
 def _fail(index: int, entry_id: str, field: str, message: str) -> SchemaBuildError:

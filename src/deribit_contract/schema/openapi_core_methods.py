@@ -10,6 +10,7 @@ from __future__ import annotations
 from deribit_contract.schema.openapi_shapes import (
     INSTRUMENT_NAME,
     NUMBER,
+    OPEN_ORDER_TYPE,
     ORDER_AND_TRADES_REF,
     ORDER_REF,
     TIMESTAMP,
@@ -93,7 +94,7 @@ def core_specs() -> tuple[MethodSpec, ...]:
             params_object(
                 ("instrument_name",),
                 instrument_name=INSTRUMENT_NAME,
-                type={"type": "string", "enum": ["all", "limit", "trigger_all", "stop_all"]},
+                type=OPEN_ORDER_TYPE,
             ),
             {"type": "array", "items": {"$ref": ORDER_REF}},
             private=True,

@@ -15,6 +15,7 @@ from typing import Any
 __all__ = [
     "INSTRUMENT_NAME",
     "NUMBER",
+    "OPEN_ORDER_TYPE",
     "ORDER_AND_TRADES_REF",
     "ORDER_REF",
     "TIMESTAMP",
@@ -25,6 +26,7 @@ __all__ = [
     "open_object",
     "params_object",
     "position",
+    "trades_page",
 ]
 
 Schema = dict[str, Any]
@@ -36,6 +38,8 @@ ORDER_AND_TRADES_REF = "#/components/schemas/OrderAndTrades"
 INSTRUMENT_NAME: Schema = {"type": "string", "description": "Instrument name", "minLength": 1}
 NUMBER: Schema = {"type": "number"}
 TIMESTAMP: Schema = {"type": "integer", "description": "Milliseconds since the Unix epoch"}
+#: the ``type`` filter of the open-orders methods
+OPEN_ORDER_TYPE: Schema = {"type": "string", "enum": ["all", "limit", "trigger_all", "stop_all"]}
 
 
 @dataclass(frozen=True)
@@ -101,4 +105,13 @@ def instrument() -> Schema:
         tick_size_steps={"type": "array"},
         kind={"type": "string"},
         is_active={"type": "boolean"},
+    )
+
+
+def trades_page() -> Schema:
+    """The result of the user-trades methods that page: fills, and whether more are left."""
+    return open_object(
+        ("trades", "has_more"),
+        trades={"type": "array", "items": {"$ref": TRADE_REF}},
+        has_more={"type": "boolean"},
     )

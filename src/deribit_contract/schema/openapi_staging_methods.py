@@ -10,6 +10,7 @@ from __future__ import annotations
 from deribit_contract.schema.openapi_shapes import (
     INSTRUMENT_NAME,
     NUMBER,
+    OPEN_ORDER_TYPE,
     ORDER_AND_TRADES_REF,
     ORDER_REF,
     TIMESTAMP,
@@ -20,6 +21,7 @@ from deribit_contract.schema.openapi_shapes import (
     open_object,
     params_object,
     position,
+    trades_page,
 )
 
 __all__ = ["staging_specs"]
@@ -156,11 +158,7 @@ def staging_specs() -> tuple[MethodSpec, ...]:
                 end_seq={"type": "integer", "minimum": 0},
                 sorting=_SORTING,
             ),
-            open_object(
-                ("trades", "has_more"),
-                trades={"type": "array", "items": {"$ref": TRADE_REF}},
-                has_more={"type": "boolean"},
-            ),
+            trades_page(),
             private=True,
             tags=("Trading", "Private"),
         ),
@@ -170,11 +168,7 @@ def staging_specs() -> tuple[MethodSpec, ...]:
             params_object(
                 ("currency",), currency=_CURRENCY, kind=_KIND, count=_COUNT, sorting=_SORTING
             ),
-            open_object(
-                ("trades", "has_more"),
-                trades={"type": "array", "items": {"$ref": TRADE_REF}},
-                has_more={"type": "boolean"},
-            ),
+            trades_page(),
             private=True,
             tags=("Trading", "Private"),
         ),
@@ -185,7 +179,7 @@ def staging_specs() -> tuple[MethodSpec, ...]:
                 ("currency",),
                 currency=_CURRENCY,
                 kind=_KIND,
-                type={"type": "string", "enum": ["all", "limit", "trigger_all", "stop_all"]},
+                type=OPEN_ORDER_TYPE,
             ),
             {"type": "array", "items": {"$ref": ORDER_REF}},
             private=True,
