@@ -26,7 +26,7 @@ from deribit_contract.validation import ResponseValidator, chunks
 from deribit_contract.validation import pool as pool_mod
 from deribit_contract.validation.bulk import BulkScanner
 from deribit_contract.validation.chunks import shift_labels
-from deribit_contract.validation.parallel import validate_in_pool
+from deribit_contract.validation.parallel import merge_verdicts, scan_task, validate_in_pool
 from deribit_contract.validation.pool import (
     PARALLEL_MIN_BYTES,
     cpu_count,
@@ -180,6 +180,33 @@ def test_any_chunking_gives_the_single_process_output(
         )
 
     assert _text(chunked) == _text(single)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=25)
+@given(workers=st.lists(st.integers(0, 2), min_size=1, max_size=12))
+def test_any_spread_of_the_tasks_over_workers_gives_the_single_process_output(
+    corpus: list[str], workers: list[int]
+) -> None:
+    # A worker keeps the fields it reported for its earlier tasks. Whatever worker runs each
+    # task (each taking its own tasks in input order, as the pool hands them out), the merge
+    # must still print every field with its first record: task i goes to workers[i % len].
+    validator = ResponseValidator("observed")
+    tasks = list(chunks.plan_tasks(corpus, chunk_bytes=TINY_CHUNK))
+    scanners = [BulkScanner(validator) for _ in range(3)]
+    done = [
+        (task, scan_task(scanners[workers[i % len(workers)]], task)) for i, task in enumerate(tasks)
+    ]
+
+    def spread(reporter: TextReporter) -> None:
+        merge_verdicts(done, reporter)
+
+    def single(reporter: TextReporter) -> None:
+        BulkScanner(validator).run(iter_batches(corpus), reporter.summary, reporter.emit)
+
+    assert len(tasks) > 50
+    out = _text(spread)
+    assert out == _text(single)
+    assert f"$.result.order.{LATE_FIELD}" in out
 
 
 def test_ranges_cover_the_file_exactly_on_line_boundaries(tmp_path: Path) -> None:

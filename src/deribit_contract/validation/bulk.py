@@ -8,10 +8,12 @@ schema that accepts exactly "valid, and no undocumented field that has not been 
 every object that documents its properties gets ``additionalProperties: false`` plus the
 undocumented names already reported, and errata-only properties stay forbidden until seen.
 That schema is a subset of the observed one, so passing it proves each record valid and
-brings no new warning. Only a batch that fails it is taken record by record (explaining the
-invalid ones, discovering the new fields), after which the tightened schema is rebuilt with
-the new names. In documented mode there are no warnings and the tightened schema is the
-schema itself.
+brings no new warning. The common batch costs one compiled call over the list of its records
+and one ``orjson.dumps`` of that list (the proof that no record repeats a member name), with no
+Python per record; lines that are not JSON are set aside first. Only a batch that still fails
+is taken record by record (explaining the invalid ones, discovering the new fields), after
+which the tightened schema is rebuilt with the new names. In documented mode there are no
+warnings and the tightened schema is the schema itself.
 """
 
 from __future__ import annotations
@@ -36,8 +38,8 @@ Pointer = tuple[str | int, ...]
 # Past this many distinct undocumented names the input is hostile or not close_position
 # traffic; stop rebuilding the tightened schema and judge record by record.
 _MAX_ALLOWED_NAMES = 2048
-# tightened schemas kept compiled for reuse after reset() (each is a few kB)
-_MAX_COMPILED = 256
+# the base URI of a record's schema nested in the schema of a batch
+_RECORD_ID = "urn:deribit-contract:record"
 
 
 def _all_shapes(shape: Shape) -> Iterable[Shape]:
@@ -100,6 +102,16 @@ def _safe(check: Callable[[Any], bool]) -> Callable[[Any], bool]:
     return guarded
 
 
+def _compile(schema: dict[str, Any]) -> tuple[Callable[[Any], bool], Callable[[Any], bool]]:
+    """The compiled check of one record, and of a whole batch (a list of records) at once."""
+    # the record's schema becomes a resource of its own, so that its "#/$defs/..." references
+    # keep resolving inside it once it is nested under "items"
+    record = schema if "$id" in schema else {**schema, "$id": _RECORD_ID}
+    one = jsonschema_rs.Draft202012Validator(schema)
+    many = jsonschema_rs.Draft202012Validator({"type": "array", "items": record})
+    return _safe(one.is_valid), _safe(many.is_valid)
+
+
 class BulkScanner:
     """Runs one validator over batches, counting into a :class:`Summary`."""
 
@@ -112,31 +124,15 @@ class BulkScanner:
             for node in _all_shapes(self._shape):
                 self._sources.update(node.sources)
         self._tight: Callable[[Any], bool] | None = None
-        self._compiled: dict[frozenset[tuple[Pointer, frozenset[str]]], Callable[[Any], bool]] = {}
-        self._rebuild()
-
-    def reset(self) -> None:
-        """Forget the undocumented names seen so far, as if the scanner were new.
-
-        A worker of the pool resets before every task, so that what it reports for a task
-        depends on that task alone, never on which tasks the same worker happened to run
-        before. Compiled tightened schemas are kept, so rediscovering the same names in the
-        next task costs a lookup, not a compilation.
-        """
-        self._allowed = {}
+        self._tight_all: Callable[[Any], bool] | None = None
         self._rebuild()
 
     def _rebuild(self) -> None:
         if self._shape is None:
-            self._tight = self._validator.is_valid
+            self._tight, self._tight_all = _compile(self._validator.schema)
             return
         if sum(map(len, self._allowed.values())) > _MAX_ALLOWED_NAMES:
-            self._tight = None
-            return
-        key = frozenset((pointer, frozenset(names)) for pointer, names in self._allowed.items())
-        known = self._compiled.get(key)
-        if known is not None:
-            self._tight = known
+            self._tight = self._tight_all = None
             return
         schema = copy.deepcopy(self._validator.schema)
         for pointer in self._sources:
@@ -153,9 +149,7 @@ class BulkScanner:
                 props.setdefault(name, True)
             node["properties"] = props
             node["additionalProperties"] = False
-        self._tight = jsonschema_rs.Draft202012Validator(schema).is_valid
-        if len(self._compiled) < _MAX_COMPILED:
-            self._compiled[key] = self._tight
+        self._tight, self._tight_all = _compile(schema)
 
     def run(
         self,
@@ -165,29 +159,63 @@ class BulkScanner:
     ) -> None:
         """Judge every record of ``batches``; invalid and non-JSON ones go to ``on_bad``."""
         for batch in batches:
-            tight = self._tight
-            if batch.error is not None or tight is None:
+            if batch.error is not None or self._tight is None:
                 pending: Iterable[int] = range(len(batch.lines))
             else:
-                # one verdict per record from the tightened schema; only the records it does
-                # not pass take the general path
-                objects, failed = _parse_all(batch.lines)
-                verdicts = list(map(_safe(tight), objects))
-                for index in failed:
-                    verdicts[index] = False
-                # a passing record whose bytes are not orjson's own may hide a duplicate member
-                dumped = list(map(_dumps, objects))
-                for index, line in enumerate(batch.lines):
-                    if verdicts[index] and dumped[index] != line:
-                        verdicts[index] = not find_duplicate_keys(line, objects[index])
-                passed = verdicts.count(True)
-                summary.records += passed
-                summary.valid += passed
-                if passed == len(verdicts):
+                pending = self._judge_batch(batch.lines, summary)
+                if not pending:
                     continue
-                pending = [i for i, ok in enumerate(verdicts) if not ok]
             if self._one_by_one(batch, pending, summary, on_bad):
                 self._rebuild()
+
+    def _judge_batch(self, lines: list[bytes], summary: Summary) -> list[int]:
+        """Count the records of a batch that pass the tightened schema (and have no duplicate
+        member); the indexes of the others, which take the general path."""
+        objects, failed = _parse_all(lines)
+        if failed:
+            # lines that are not JSON leave the others to be judged as a whole all the same
+            skip = set(failed)
+            kept = [i for i in range(len(lines)) if i not in skip]
+            if self._all_clean([objects[i] for i in kept], [lines[i] for i in kept]):
+                summary.records += len(kept)
+                summary.valid += len(kept)
+                return failed
+        elif self._all_clean(objects, lines):
+            summary.records += len(lines)
+            summary.valid += len(lines)
+            return []
+        tight = self._tight
+        assert tight is not None
+        verdicts = list(map(tight, objects))
+        for index in failed:
+            verdicts[index] = False
+        # a passing record whose bytes are not orjson's own may hide a duplicate member
+        dumped = list(map(_dumps, objects))
+        for index, line in enumerate(lines):
+            if verdicts[index] and dumped[index] != line:
+                verdicts[index] = not find_duplicate_keys(line, objects[index])
+        passed = verdicts.count(True)
+        summary.records += passed
+        summary.valid += passed
+        return [i for i, ok in enumerate(verdicts) if not ok]
+
+    def _all_clean(self, objects: list[Any], lines: list[bytes]) -> bool:
+        """True when every record of a batch passes the tightened schema and is written
+        exactly as orjson writes it (so it has no duplicate member): one compiled call and
+        one serialisation for the whole batch, no Python per record.
+
+        Each line was parsed on its own, so each is one complete JSON value; the list's
+        serialisation can then equal ``[line,line,...]`` only if every line equals the
+        serialisation of its own value (a value cannot be a proper prefix of another
+        followed by ``,`` or ``]``), which is the per-record canonical check.
+        """
+        tight_all = self._tight_all
+        if tight_all is None or not tight_all(objects):
+            return False
+        try:
+            return orjson.dumps(objects) == b"[" + b",".join(lines) + b"]"
+        except (TypeError, orjson.JSONEncodeError):  # e.g. deeper than orjson writes
+            return False
 
     def _one_by_one(
         self,

@@ -2,12 +2,17 @@
 
 Each worker runs its own :class:`~.bulk.BulkScanner` over the tasks of :mod:`.chunks` and sends
 back, per task, only what a single-process run would print or count for it: the invalid and
-non-JSON records (in order) and a :class:`~.report.Summary`. The scanner is reset before each
-task, so a task's verdicts depend on its bytes alone, never on which worker ran it or what that
-worker ran before. The parent merges in input order — bad records emitted as they come, counts
-added, each undocumented field kept with the first record that showed it — and shifts the line
-numbers of records read from a byte range by the lines of the ranges before it. The output is
-therefore the single-process output, byte for byte.
+non-JSON records (in order) and a :class:`~.report.Summary`. The parent merges in input order —
+bad records emitted as they come, counts added, each undocumented field kept with the first
+record that showed it — and shifts the line numbers of records read from a byte range by the
+lines of the ranges before it. The output is therefore the single-process output, byte for byte.
+
+A worker's scanner keeps the undocumented fields it has already reported (forgetting them at
+every task would make each task rediscover them record by record, which measured as a third of
+a worker's time), so a task does not report a field again that its worker reported for an
+earlier task. That loses nothing: the pool hands tasks out in input order, so a worker's
+earlier tasks come earlier in the input and the parent has merged that first record already.
+The first task holding a field is run by a worker that has not seen it, and reports it.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from deribit_contract.validation.report import Reporter, Summary
 from deribit_contract.validation.results import ValidationResult
 from deribit_contract.validation.validator import ResponseValidator
 
-__all__ = ["TaskVerdicts", "judge_task", "validate_in_pool"]
+__all__ = ["TaskVerdicts", "judge_task", "merge_verdicts", "scan_task", "validate_in_pool"]
 
 # the worker's scanner, made once per process by _start_worker (the pool's initializer)
 _SCANNER: list[BulkScanner] = []
@@ -52,9 +57,16 @@ def _counted(batches: Iterable[Batch], counter: list[int]) -> Iterator[Batch]:
 
 
 def judge_task(task: Task) -> TaskVerdicts:
-    """The verdicts on one task (runs in a worker; the scanner comes from the initializer)."""
-    scanner = _SCANNER[0]
-    scanner.reset()
+    """The verdicts on one task (runs in a worker; the scanner comes from the initializer).
+
+    Tasks must come in input order: the fields the worker reported for earlier tasks are not
+    reported again (see the module's documentation).
+    """
+    return scan_task(_SCANNER[0], task)
+
+
+def scan_task(scanner: BulkScanner, task: Task) -> TaskVerdicts:
+    """The verdicts of ``scanner`` on one task (``scanner`` sees the tasks in input order)."""
     summary = Summary()
     bad: list[ValidationResult] = []
     lines = [0]
@@ -95,6 +107,16 @@ def validate_in_pool(
     done = ordered_map(
         judge_task, tasks, jobs=jobs, initializer=_start_worker, initargs=(mode, part, directory)
     )
+    merge_verdicts(done, reporter, progress=progress)
+
+
+def merge_verdicts(
+    done: Iterable[tuple[Task, TaskVerdicts]],
+    reporter: Reporter,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Report the verdicts of finished tasks, given in input order, as one run would."""
     for task, verdicts, relabel in in_file_labels(done, _lines):
         for result in verdicts.bad:
             reporter.emit(result if relabel is None else _relabeled(result, relabel))
