@@ -14,6 +14,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 REPO = Path(__file__).resolve().parents[2]
 REALDATA = REPO / "fixtures" / "captured" / "realdata"
 
@@ -174,7 +176,8 @@ def mixed_lines() -> list[bytes]:
     """JSON Lines records of every kind the bulk path and the worker pool must agree on.
 
     Valid responses with and without undocumented fields (new ones and errata ones, at every
-    level), a schema violation, a recorded fixture, and lines that are not a JSON object.
+    level), a schema violation, a recorded fixture, each spaced and compact, a member written
+    twice, and lines that are not a JSON object.
     """
     extra = good_success()
     extra["usIn"] = 1
@@ -198,4 +201,8 @@ def mixed_lines() -> list[bytes]:
         recorded,
     ]
     lines = [json.dumps(o).encode() for o in objects]
-    return [*lines, b"", b"<html>", b'{"jsonrpc": "2.0", "id": 1, "res', b"[1]"]
+    # the same records as orjson writes them (a batch of these is judged whole), and one of
+    # them with a member written twice, which only its bytes show
+    compact = [orjson.dumps(o) for o in objects]
+    repeated = b'{"id":7,' + orjson.dumps(good_success())[1:]
+    return [*lines, *compact, repeated, b"", b"<html>", b'{"jsonrpc": "2.0", "id": 1, "res', b"[1]"]
