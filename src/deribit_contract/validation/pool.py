@@ -96,7 +96,8 @@ def ordered_map(
     """``(item, fn(item))`` for every item, in input order, computed by ``jobs`` processes.
 
     ``fn``, ``initializer`` and the items must be picklable (module-level functions, plain
-    data). An exception raised by ``fn`` is raised here, at its item's turn; the tasks after it
+    data). Items are handed out in input order (the executor's call queue is first in, first
+    out), so each worker also sees its own items in input order. An exception raised by ``fn`` is raised here, at its item's turn; the tasks after it
     are cancelled. With ``jobs`` 1 everything runs in this process, in order (no pool): the
     same tasks and the same merge, which the tests use to compare chunked runs cheaply.
     """
