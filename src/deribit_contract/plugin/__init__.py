@@ -8,8 +8,8 @@ Installing the package is enough for any repository to get it::
 and, in the user's own tests, the fixtures ``deribit_mock`` (respx, a fresh simulated exchange
 per test; configure it with ``@pytest.mark.deribit_mock(fault=..., positions={...})``),
 ``deribit_run`` / ``deribit_session`` / ``deribit_client`` (the selected target) and
-``assert_close_position_contract``. This module is wiring only: the policies live in
-:mod:`deribit_contract.contract`. URL targets pass the production guard in
+``assert_close_position_contract`` (in :mod:`.fixtures`, registered by being imported here).
+Wiring only: the policies live in :mod:`deribit_contract.contract`. URL targets pass the guard in
 ``pytest_configure``, before a single request; the run's observations live in ``config.stash``
 and cross pytest-xdist workers as JSON through ``workeroutput``.
 """
@@ -19,7 +19,7 @@ from __future__ import annotations
 import fnmatch
 import inspect
 import json
-from collections.abc import Generator, Iterator, Mapping
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,13 +30,27 @@ from hypothesis.errors import InvalidArgument as HypothesisInvalidArgument
 
 import deribit_contract.suite
 from deribit_contract._fileio import atomic_write_text
-from deribit_contract.contract.checks import ContractJudge
 from deribit_contract.contract.plan import PHASES
 from deribit_contract.contract.run import ContractRun
 from deribit_contract.contract.session import ExchangeSession
 from deribit_contract.contract.target import TargetSpec, parse_target, preflight
-from deribit_contract.errors import ContractKitError, InvalidArgument, TargetError
+from deribit_contract.errors import ContractKitError, TargetError
 from deribit_contract.invariants import CloseCall
+from deribit_contract.plugin._keys import (
+    OBSERVATIONS_KEY,
+    PROBLEMS_KEY,
+    REDACTOR_KEY,
+    SPEC_KEY,
+    observations_of,
+)
+from deribit_contract.plugin.fixtures import CloseContractAssertion as CloseContractAssertion
+from deribit_contract.plugin.fixtures import (
+    assert_close_position_contract as assert_close_position_contract,
+)
+from deribit_contract.plugin.fixtures import deribit_client as deribit_client
+from deribit_contract.plugin.fixtures import deribit_mock as deribit_mock
+from deribit_contract.plugin.fixtures import deribit_run as deribit_run
+from deribit_contract.plugin.fixtures import deribit_session as deribit_session
 from deribit_contract.redaction import Redactor
 from deribit_contract.reporting.observations import RunObservations
 from deribit_contract.transports.client import JsonRpcClient
@@ -56,23 +70,12 @@ __all__ = [
     "observations_of",
 ]
 
-OBSERVATIONS_KEY = pytest.StashKey[RunObservations]()
-PROBLEMS_KEY = pytest.StashKey[list[str]]()
-SPEC_KEY = pytest.StashKey[TargetSpec]()
-#: the run's redaction: set by `deribit-contract run` before configuration, else made here
-REDACTOR_KEY = pytest.StashKey[Redactor]()
 _PROFILE_KEY = pytest.StashKey[str]()
-_MOCK_URL_KEY = pytest.StashKey[str]()
 _WORKER_OUTPUT = "deribit_contract_observations"
 _RUN_PROFILE = "deribit-contract-run"
 # a test that ends in one of these did not judge the target: the run cannot make progress
 _STOPPING = (TargetError,)
 _SUITE_DIR = Path(deribit_contract.suite.__file__).parent
-
-
-def observations_of(config: pytest.Config) -> RunObservations:
-    """The run's observations (merged from every xdist worker on the controller)."""
-    return config.stash.setdefault(OBSERVATIONS_KEY, RunObservations())
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -395,136 +398,3 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
     problems = output.get(_WORKER_OUTPUT + "_problems")
     if problems:
         node.config.stash.setdefault(PROBLEMS_KEY, []).extend(json.loads(problems))
-
-
-# --- fixtures -------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def deribit_run(request: pytest.FixtureRequest) -> Iterator[ContractRun]:
-    """The contract run against the selected target (started once per session / worker)."""
-    config = request.config
-    seed = config.getoption("hypothesis_seed", None)
-    run = ContractRun(
-        config.stash[SPEC_KEY],
-        mode=config.getoption("deribit_mode"),
-        seed="" if seed is None else str(seed),
-        observations=observations_of(config),
-        redactor=config.stash.get(REDACTOR_KEY, None),
-    )
-    try:
-        run.start()
-    except TargetError as exc:
-        config.stash.setdefault(PROBLEMS_KEY, []).append(f"target unusable: {exc}")
-        pytest.exit(f"deribit-contract: the target is unusable: {exc}", returncode=2)
-    try:
-        yield run
-    finally:
-        run.finish()
-        report = run.cleanup_report
-        if report is not None and report.problems:
-            config.stash.setdefault(PROBLEMS_KEY, []).extend(
-                f"cleanup: {problem}" for problem in report.problems
-            )
-
-
-@pytest.fixture(scope="session")
-def deribit_session(deribit_run: ContractRun) -> ExchangeSession:
-    """The run's :class:`ExchangeSession` (budget, back-off, no blind retries)."""
-    assert deribit_run.session is not None
-    return deribit_run.session
-
-
-@pytest.fixture
-def deribit_client(deribit_run: ContractRun) -> JsonRpcClient:
-    """A raw JSON-RPC client of the selected target, authenticated when credentials exist."""
-    assert deribit_run.target is not None
-    client = deribit_run.target.client()
-    credentials = deribit_run.target.credentials
-    if credentials is not None:
-        client.authenticate(*credentials)
-    return client
-
-
-@pytest.fixture
-def deribit_mock(request: pytest.FixtureRequest) -> Iterator[DeribitMock]:
-    """httpx talks to a fresh simulated Deribit (respx) for this test; see the marker."""
-    from deribit_contract.transports.respx_mock import deribit_mock as make_mock
-
-    marker = request.node.get_closest_marker("deribit_mock")
-    options: dict[str, Any] = dict(marker.kwargs) if marker is not None else {}
-    positions: Mapping[str, float] = options.pop("positions", None) or {}
-    with make_mock(**options) as mock:
-        for name, size in positions.items():
-            mock.set_position(name, size)
-        # the contract assertion's curl line then names the host this test really talks to
-        request.config.stash[_MOCK_URL_KEY] = mock.base_url
-        try:
-            yield mock
-        finally:
-            del request.config.stash[_MOCK_URL_KEY]
-
-
-def _target_url(config: pytest.Config) -> str:
-    """Where the calls being judged went: the active mock, the URL target, or a placeholder."""
-    mock_url = config.stash.get(_MOCK_URL_KEY, None)
-    if mock_url is not None:
-        return mock_url
-    spec = config.stash.get(SPEC_KEY, None)
-    if spec is not None and spec.url:
-        return spec.url.rstrip("/")
-    return "$DERIBIT_BASE_URL"
-
-
-class CloseContractAssertion:
-    """The ``assert_close_position_contract`` fixture: call it with one :class:`CloseCall`
-    (``outcome.call``) or with the same fields as keyword arguments.
-
-    Raises :class:`~deribit_contract.errors.ContractViolation` naming every broken rule (schema
-    in the selected mode, every invariant), with a curl line to the target the test talked to;
-    verdicts are recorded in the run's observations.
-    """
-
-    def __init__(self, config: pytest.Config) -> None:
-        self._config = config
-        self._judge = ContractJudge(
-            observations_of(config),
-            mode=config.getoption("deribit_mode"),
-            redactor=config.stash.get(REDACTOR_KEY, None),
-            seed=str(config.getoption("hypothesis_seed", None) or ""),
-        )
-
-    def __call__(
-        self,
-        call: CloseCall | None = None,
-        /,
-        *,
-        request: Mapping[str, Any] | None = None,
-        response: Any = None,
-        position_before: Mapping[str, Any] | None = None,
-        position_after: Mapping[str, Any] | None = None,
-        tick_size: float | None = None,
-    ) -> None:
-        __tracebackhide__ = True
-        given = (request, response, position_before, position_after, tick_size)
-        if call is None:
-            call = CloseCall(request, position_before, response, position_after, tick_size)
-        elif any(value is not None for value in given):
-            raise InvalidArgument(
-                "assert_close_position_contract takes a CloseCall or keyword arguments, not both"
-            )
-        self._judge.base_url = _target_url(self._config)
-        self._judge.check_close(
-            call.request,
-            call.response,
-            call.position_before,
-            call.position_after,
-            tick_size=call.tick_size,
-            test="assert_close_position_contract",
-        )
-
-
-@pytest.fixture(scope="session")  # session scope: usable inside @given tests
-def assert_close_position_contract(request: pytest.FixtureRequest) -> CloseContractAssertion:
-    """See :class:`CloseContractAssertion`."""
-    return CloseContractAssertion(request.config)
