@@ -19,9 +19,14 @@ def known_rule(rule: str) -> bool:
 
 
 def sweep(
-    args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    args: list[str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    *,
+    title: str = "mutation score",
 ) -> tuple[dict[str, list[str]], dict[str, str]]:
-    """``run ARGS --fault NAME --quick-fail`` for every fault: (caught with rules, missed why).
+    """``run ARGS --fault NAME --quick-fail`` for every fault: (caught with rules, missed why),
+    printing the score table under ``title``.
 
     A fault counts as caught when the run exits 1, says the contract is VIOLATED and its report
     names at least one of the fault's own rules (``Fault.breaks``) and no rule the fault does not
@@ -47,4 +52,8 @@ def sweep(
             )
         else:
             caught[name] = rules
+    with capsys.disabled():  # the score table, shown in the test log
+        print(f"\n{title}: {len(caught)}/{len(FAULTS)} faults caught")
+        for name, rules in caught.items():
+            print(f"  {name:<26} -> {', '.join(rules)}")
     return caught, missed

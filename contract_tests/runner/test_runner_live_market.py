@@ -87,11 +87,7 @@ def test_every_fault_on_the_live_market_is_caught_by_the_budgeted_plan(
 ) -> None:
     args = ["run", "--target", "mock", "--market", "live", "--order-budget", "60",
             "--max-examples", "8"]  # fmt: skip
-    caught, missed = sweep(args, tmp_path, capsys)
-    with capsys.disabled():
-        print(f"\nlive-market mutation score: {len(caught)}/{len(FAULTS)} faults caught")
-        for name, rules in caught.items():
-            print(f"  {name:<26} -> {', '.join(rules)}")
+    caught, missed = sweep(args, tmp_path, capsys, title="live-market mutation score")
     assert not missed, f"faults not caught on the live market: {missed}"
     assert len(caught) == len(FAULTS)
 
