@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -21,8 +22,9 @@ from validation_support import REALDATA, REPO, good_error, good_success
 
 from deribit_contract.schema.evidence import close_position_shaped
 from deribit_contract.schema.store import PARTS
-from deribit_contract.validation import ResponseValidator
+from deribit_contract.validation import ResponseValidator, pruning
 from deribit_contract.validation.explain import Explainer
+from deribit_contract.validation.pruning import subschema_checks, with_pruning
 
 REAL_SCHEMAS = REPO / "schemas"
 
@@ -162,3 +164,73 @@ def test_fast_path_and_explainer_agree_on_real_schemas(
 
 
 _REAL_BASES = _real_bases()
+
+
+# --- the explainer's pruning (validation.pruning) --------------------------------------------
+
+
+def _errors(validator: Any, instance: Any) -> list[tuple[Any, ...]]:
+    return [
+        (list(e.absolute_path), list(e.absolute_schema_path), e.message, e.validator)
+        for e in validator.iter_errors(instance)
+    ]
+
+
+@pytest.mark.parametrize("mode", ["observed", "documented"])
+@pytest.mark.parametrize("part", PARTS)
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_pruning_skips_only_what_cannot_hold_an_error(
+    mode: str, part: str, data: st.DataObject
+) -> None:
+    """The pruned walk yields the full walk's errors, in the same order, for any record."""
+    schema = _load(REAL_SCHEMAS / mode / f"{part}.schema.json")
+    record = data.draw(mutations(_REAL_BASES.get(part) or MINI_BASES[part]))
+    full = jsonschema.Draft202012Validator(schema)
+    pruned = with_pruning(jsonschema.Draft202012Validator, schema)
+    assert _errors(pruned, record) == _errors(full, record)
+
+
+def _counting(calls: list[int]) -> Any:
+    base = jsonschema.Draft202012Validator.VALIDATORS["type"]
+
+    def counted(validator: Any, types: Any, instance: Any, schema: Any) -> Any:
+        calls.append(1)
+        return base(validator, types, instance, schema)
+
+    return jsonschema.validators.extend(  # type: ignore[no-untyped-call]
+        jsonschema.Draft202012Validator, {"type": counted}
+    )
+
+
+def test_pruning_walks_only_the_failing_branch_of_a_record() -> None:
+    schema = _load(REAL_SCHEMAS / "observed" / "success.schema.json")
+    record = copy.deepcopy(_REAL_BASES["success"][0])
+    record["result"]["order"]["amount"] = "ten"
+    full_calls: list[int] = []
+    pruned_calls: list[int] = []
+    full = _errors(_counting(full_calls)(schema), record)
+    pruned = _errors(with_pruning(_counting(pruned_calls), schema), record)
+    assert pruned == full
+    assert [e[0] for e in full] == [["result", "order", "amount"]]
+    # the full walk checks the type of every field; the pruned one only those on the way down
+    assert len(pruned_calls) * 5 < len(full_calls), (len(pruned_calls), len(full_calls))
+
+
+def test_a_value_the_compiled_check_cannot_judge_is_walked() -> None:
+    schema = {"properties": {"a": {"type": "integer"}}}
+    validator = with_pruning(jsonschema.Draft202012Validator, schema)
+    checks = subschema_checks(schema)
+    assert id(schema["properties"]["a"]) in checks
+
+    def too_deep(value: Any) -> bool:
+        raise ValueError("too deep")
+
+    checks[id(schema["properties"]["a"])] = too_deep
+    # a fresh validator over the doctored checks: it must descend, and so report the error
+    doctored = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
+        jsonschema.Draft202012Validator,
+        {"properties": pruning._pruned_properties(checks)},
+    )(schema)
+    assert _errors(doctored, {"a": "x"}) == _errors(validator, {"a": "x"})
+    assert _errors(doctored, {"a": "x"})[0][0] == ["a"]

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from validation_support import REALDATA, REPO, mixed_lines
+from validation_support import REALDATA, REPO, good_success, mixed_lines
 
 from deribit_contract.validation import ResponseValidator, iter_validate
 from deribit_contract.validation import records as records_mod
@@ -83,3 +84,32 @@ def test_bulk_equals_per_record_path_on_real_bulk_captures(part: str, name: str)
     bulk = _bulk(path, validator)
     _assert_same(bulk, _reference(path, validator))
     assert bulk[0].ok
+
+
+def test_one_bad_record_sends_only_itself_down_the_slow_path(
+    mini_schemas: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    validator = ResponseValidator("documented", directory=mini_schemas)
+    records = []
+    for index in range(40):
+        record = good_success()
+        record["id"] = index
+        if index == 17:
+            record["result"]["order"]["amount"] = "ten"
+        records.append(orjson.dumps(record))
+    target = tmp_path / "one_bad.jsonl"
+    target.write_bytes(b"\n".join(records) + b"\n")
+    assert len(list(iter_batches([target]))) == 1  # a single batch holds all forty
+    slow: list[bytes] = []
+    accepts = ResponseValidator.accepts_bytes
+
+    def counted_accepts(self: ResponseValidator, raw: bytes, instance: object) -> bool:
+        slow.append(raw)
+        return accepts(self, raw, instance)
+
+    monkeypatch.setattr(ResponseValidator, "accepts_bytes", counted_accepts)
+    summary, bad = _bulk(target, validator)
+    assert [result.record for result in bad] == [f"{target}:18"]
+    assert summary.records == 40
+    assert summary.valid == 39
+    assert slow == [records[17]]  # the 39 good ones were settled by the batch checks

@@ -10,16 +10,17 @@ undocumented names already reported, and errata-only properties stay forbidden u
 That schema is a subset of the observed one, so passing it proves each record valid and
 brings no new warning. The common batch costs one compiled call over the list of its records
 and one ``orjson.dumps`` of that list (the proof that no record repeats a member name), with no
-Python per record; lines that are not JSON are set aside first. Only a batch that still fails
-is taken record by record (explaining the invalid ones, discovering the new fields), after
-which the tightened schema is rebuilt with the new names. In documented mode there are no
+Python per record; lines that are not JSON are set aside first. When a batch fails, a second
+compiled pass over it names the records that fail, and only those are taken one by one
+(explaining the invalid ones, discovering the new fields), after which the tightened schema is
+rebuilt with the new names; the rest of the batch stays on the fast path. In documented mode there are no
 warnings and the tightened schema is the schema itself.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import jsonschema_rs
@@ -102,14 +103,49 @@ def _safe(check: Callable[[Any], bool]) -> Callable[[Any], bool]:
     return guarded
 
 
-def _compile(schema: dict[str, Any]) -> tuple[Callable[[Any], bool], Callable[[Any], bool]]:
-    """The compiled check of one record, and of a whole batch (a list of records) at once."""
+def _compile(schema: dict[str, Any]) -> tuple[Callable[[Any], bool], Any]:
+    """The compiled check of one record, and the compiled validator of a whole batch (a list
+    of records) at once."""
     # the record's schema becomes a resource of its own, so that its "#/$defs/..." references
     # keep resolving inside it once it is nested under "items"
     record = schema if "$id" in schema else {**schema, "$id": _RECORD_ID}
     one = jsonschema_rs.Draft202012Validator(schema)
     many = jsonschema_rs.Draft202012Validator({"type": "array", "items": record})
-    return _safe(one.is_valid), _safe(many.is_valid)
+    return _safe(one.is_valid), many
+
+
+def _is_valid(many: Any, objects: list[Any]) -> bool:
+    try:
+        return bool(many.is_valid(objects))
+    except ValueError:  # the compiled validator's own depth limit: take the slow path
+        return False
+
+
+def _canonical(objects: list[Any], lines: list[bytes]) -> bool:
+    """True when every line is written exactly as orjson writes its record (so no record
+    repeats a member name): one serialisation for the whole batch, no Python per record.
+
+    Each line was parsed on its own, so each is one complete JSON value; the list's
+    serialisation can then equal ``[line,line,...]`` only if every line equals the
+    serialisation of its own value (a value cannot be a proper prefix of another followed by
+    ``,`` or ``]``), which is the per-record canonical check.
+    """
+    try:
+        return orjson.dumps(objects) == b"[" + b",".join(lines) + b"]"
+    except (TypeError, orjson.JSONEncodeError):  # e.g. deeper than orjson writes
+        return False
+
+
+def _rejected(many: Any, objects: list[Any]) -> set[int] | None:
+    """The positions of the records of ``objects`` that fail, from one compiled pass; None
+    when the compiled validator cannot say (too deep for it)."""
+    try:
+        where = [error.instance_path for error in many.iter_errors(objects)]
+    except ValueError:
+        return None
+    if not all(where):
+        return None  # an error about the list itself: cannot happen, judge one by one
+    return {int(path[0]) for path in where}
 
 
 class BulkScanner:
@@ -124,7 +160,7 @@ class BulkScanner:
             for node in _all_shapes(self._shape):
                 self._sources.update(node.sources)
         self._tight: Callable[[Any], bool] | None = None
-        self._tight_all: Callable[[Any], bool] | None = None
+        self._tight_all: Any = None  # the compiled validator of a list of records
         self._rebuild()
 
     def _rebuild(self) -> None:
@@ -172,50 +208,41 @@ class BulkScanner:
         """Count the records of a batch that pass the tightened schema (and have no duplicate
         member); the indexes of the others, which take the general path."""
         objects, failed = _parse_all(lines)
+        kept: Sequence[int] = range(len(lines))
         if failed:
             # lines that are not JSON leave the others to be judged as a whole all the same
             skip = set(failed)
-            kept = [i for i in range(len(lines)) if i not in skip]
-            if self._all_clean([objects[i] for i in kept], [lines[i] for i in kept]):
-                summary.records += len(kept)
-                summary.valid += len(kept)
-                return failed
-        elif self._all_clean(objects, lines):
-            summary.records += len(lines)
-            summary.valid += len(lines)
-            return []
-        tight = self._tight
-        assert tight is not None
-        verdicts = list(map(tight, objects))
-        for index in failed:
-            verdicts[index] = False
-        # a passing record whose bytes are not orjson's own may hide a duplicate member
-        dumped = list(map(_dumps, objects))
-        for index, line in enumerate(lines):
-            if verdicts[index] and dumped[index] != line:
-                verdicts[index] = not find_duplicate_keys(line, objects[index])
-        passed = verdicts.count(True)
-        summary.records += passed
-        summary.valid += passed
-        return [i for i, ok in enumerate(verdicts) if not ok]
-
-    def _all_clean(self, objects: list[Any], lines: list[bytes]) -> bool:
-        """True when every record of a batch passes the tightened schema and is written
-        exactly as orjson writes it (so it has no duplicate member): one compiled call and
-        one serialisation for the whole batch, no Python per record.
-
-        Each line was parsed on its own, so each is one complete JSON value; the list's
-        serialisation can then equal ``[line,line,...]`` only if every line equals the
-        serialisation of its own value (a value cannot be a proper prefix of another
-        followed by ``,`` or ``]``), which is the per-record canonical check.
-        """
-        tight_all = self._tight_all
-        if tight_all is None or not tight_all(objects):
-            return False
-        try:
-            return orjson.dumps(objects) == b"[" + b",".join(lines) + b"]"
-        except (TypeError, orjson.JSONEncodeError):  # e.g. deeper than orjson writes
-            return False
+            kept = [i for i in kept if i not in skip]
+            objects = [objects[i] for i in kept]
+            lines = [lines[i] for i in kept]
+        many = self._tight_all
+        assert many is not None
+        if _is_valid(many, objects):
+            rejected: set[int] | None = set()
+        else:
+            # one bad record must not send the rest of its batch down the slow path: a second
+            # compiled pass names the failing positions
+            rejected = _rejected(many, objects)
+        if rejected is None:
+            tight = self._tight
+            assert tight is not None
+            rejected = {i for i, instance in enumerate(objects) if not tight(instance)}
+        passing: Sequence[int]
+        if rejected:
+            passing = [i for i in range(len(objects)) if i not in rejected]
+            canonical = _canonical([objects[i] for i in passing], [lines[i] for i in passing])
+        else:
+            passing = range(len(objects))
+            canonical = _canonical(objects, lines)
+        if not canonical:
+            # a passing record whose bytes are not orjson's own may hide a duplicate member
+            for i in passing:
+                if _dumps(objects[i]) != lines[i] and find_duplicate_keys(lines[i], objects[i]):
+                    rejected.add(i)
+        good = len(objects) - len(rejected)
+        summary.records += good
+        summary.valid += good
+        return sorted([*failed, *(kept[i] for i in rejected)])
 
     def _one_by_one(
         self,
