@@ -22,6 +22,7 @@ Finding and opening the sources (directories, symlink loops, pipes, gzip, UTF-16
 from __future__ import annotations
 
 import io
+import operator
 import sys
 import zlib
 from collections.abc import Iterable, Iterator
@@ -63,6 +64,7 @@ _CHUNK = 1024 * 1024
 # in 0.54 s, 256 KiB blocks in 0.79 s: reads above glibc's 128 KiB mmap threshold are mapped and
 # unmapped on every block (page faults), and a smaller batch's parsed objects stay in cache.
 _BLOCK = 64 * 1024
+_CHOP_NEWLINE = operator.itemgetter(slice(None, -1))
 _SNIFF_LINES = 64
 
 
@@ -159,8 +161,11 @@ def _lines_as_batches(
                 number += 1
                 tail = _drain_line(stream)
             continue
-        lines = data[:cut].split(b"\n")
-        tail = data[cut + 1 :]
+        # bytes.split looks for the separator byte by byte; BytesIO.readlines finds each newline
+        # with memchr, and the newlines are cut off in C: about half the time per 700-byte line
+        lines = io.BytesIO(data).readlines()
+        tail = lines.pop() if cut + 1 < len(data) else b""
+        lines = list(map(_CHOP_NEWLINE, lines))
         if b"\r" in data:
             lines = [line[:-1] if line.endswith(b"\r") else line for line in lines]
         if len(data) > MAX_RECORD_BYTES and max(map(len, lines)) > MAX_RECORD_BYTES:
