@@ -117,6 +117,8 @@ class _SchemaWalker:
 
     def __init__(self, root: Mapping[str, Any]) -> None:
         self._root = root
+        # the answer depends on the path alone, and a schema has finitely many paths
+        self._located: dict[tuple[str | int, ...], tuple[str, int | None]] = {}
 
     def _resolve(self, ref: str) -> tuple[Any, list[str | int]] | None:
         resolved = resolve_ref(self._root, ref)
@@ -125,10 +127,16 @@ class _SchemaWalker:
     def locate(
         self, schema_path: Sequence[str | int], extra: Sequence[str] = ()
     ) -> tuple[str, int | None]:
+        steps = (*schema_path, *extra)
+        found = self._located.get(steps)
+        if found is None:
+            found = self._located[steps] = self._walk(steps)
+        return found
+
+    def _walk(self, steps: tuple[str | int, ...]) -> tuple[str, int | None]:
         node: Any = self._root
         pointer: list[str | int] = []
         doc_line = _doc_line(node)
-        steps = [*schema_path, *extra]
         for index, step in enumerate(steps):
             is_last = index == len(steps) - 1
             if step == "$ref" and isinstance(node, Mapping) and not is_last:
