@@ -13,8 +13,8 @@ and one ``orjson.dumps`` of that list (the proof that no record repeats a member
 Python per record; lines that are not JSON are set aside first. When a batch fails, a second
 compiled pass over it names the records that fail, and only those are taken one by one
 (explaining the invalid ones, discovering the new fields), after which the tightened schema is
-rebuilt with the new names; the rest of the batch stays on the fast path. In documented mode there are no
-warnings and the tightened schema is the schema itself.
+rebuilt with the new names; the rest of the batch stays on the fast path. In documented mode
+there are no warnings and the tightened schema is the schema itself.
 """
 
 from __future__ import annotations

@@ -108,8 +108,9 @@ def _pruned_items(checks: Mapping[int, Check]) -> _Keyword:
 
 
 def with_pruning(validator_class: Callable[..., Validator], schema: Mapping[str, Any]) -> Validator:
-    """A ``validator_class`` for ``schema`` that skips the values the compiled subschema
-    checks accept (the class itself when the schema cannot be compiled)."""
+    """A ``validator_class`` validator for ``schema`` that skips the values the compiled
+    subschema checks accept (a plain ``validator_class(schema)`` when the schema cannot be
+    compiled)."""
     checks = subschema_checks(schema)
     if not checks:
         return validator_class(schema)
