@@ -37,6 +37,7 @@ import argparse
 import contextlib
 import copy
 import io
+import itertools
 import json
 import multiprocessing
 import os
@@ -47,7 +48,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -59,9 +60,12 @@ from deribit_contract.cli import build_parser
 from deribit_contract.cli import main as cli_main
 from deribit_contract.schema.evidence import close_position_shaped
 from deribit_contract.schema.store import load_schema
+from deribit_contract.validation.bulk import BulkScanner
 from deribit_contract.validation.parallel import validate_in_pool
 from deribit_contract.validation.pool import cpu_count
-from deribit_contract.validation.report import make_reporter
+from deribit_contract.validation.records import Batch, iter_batches
+from deribit_contract.validation.report import Summary, make_reporter
+from deribit_contract.validation.validator import ResponseValidator
 
 REPO = Path(__file__).resolve().parents[1]
 REALDATA = REPO / "fixtures" / "captured" / "realdata"
@@ -155,19 +159,22 @@ def load() -> str:
 
 
 def bench_jobs(path: Path, count: int, floor: float, max_jobs: int, repeat: int) -> None:
-    """Each ``--jobs`` count timed ``repeat`` times. Every round first times the floor again,
-    on one core and on every core, so that each ratio compares runs made under the same load:
-    the best of the whole run for each path, and the median of the ratios within one round
-    (the load of a shared machine drifts between rounds, not much within one).
+    """Each ``--jobs`` count timed ``repeat`` times. Every round first times the baselines
+    again (the floor on one core and on every core, and the floor with the kit's duplicate
+    member proof), so that each ratio compares runs made under the same load: the best of the
+    whole run for each path, and the median of the ratios within one round (the load of a
+    shared machine drifts between rounds, not much within one).
     """
     print(f"worker pool (end to end, start-up included), {load()}:")
+    shares = floor_shares(path, count, max_jobs)
     best = dict.fromkeys(range(1, max_jobs + 1), float("inf"))
-    all_cores = 0.0
+    all_cores = proof = 0.0
     paired: dict[int, list[float]] = {jobs: [] for jobs in best}
     for _ in range(repeat):
         single = bench_fast_floor(path)
         floor = max(floor, single)
-        all_cores = max(all_cores, bench_floor_all_cores(path, count, max_jobs))
+        proof = max(proof, bench_fast_floor(path, members=True))
+        all_cores = max(all_cores, bench_floor_all_cores(shares, count))
         for jobs in best:
             start = time.perf_counter()
             run_kit(path, jobs)
@@ -180,6 +187,10 @@ def bench_jobs(path: Path, count: int, floor: float, max_jobs: int, repeat: int)
         f"{all_cores:,.0f} responses/s = {all_cores / floor:.2f}x the single-core floor "
         f"(what this machine gives {max_jobs} cores)"
     )
+    print(
+        f"  the single-core floor with the duplicate-member proof (orjson.dumps of each valid "
+        f"record compared with its line): {proof:,.0f} responses/s = {proof / floor:.2f}x the floor"
+    )
     one = count / best[1]
     for jobs, elapsed in best.items():
         rate = count / elapsed
@@ -187,7 +198,8 @@ def bench_jobs(path: Path, count: int, floor: float, max_jobs: int, repeat: int)
             f"  --jobs {jobs}: {rate:,.0f} responses/s ({elapsed:.2f} s), "
             f"{rate / floor:.2f}x the single-core floor (median within a round "
             f"{statistics.median(paired[jobs]):.2f}x), {rate / one:.2f}x --jobs 1, "
-            f"{rate / floor / jobs:.2f}x the floor per core"
+            f"{rate / floor / jobs:.2f}x the floor per core, "
+            f"{rate / proof / jobs:.2f}x the floor with the proof per core"
         )
     top = count / best[max_jobs] / floor
     verdict = "met" if top >= 1.7 else "NOT met"
@@ -199,38 +211,55 @@ def bench_jobs(path: Path, count: int, floor: float, max_jobs: int, repeat: int)
     print(f"  (after the runs: {load()})")
 
 
-def _floor_share(share: tuple[str, int, int]) -> int:
-    """The floor's loop over the lines starting in ``[start, end)`` of a file."""
-    name, start, end = share
-    validator = jsonschema_rs.Draft202012Validator(load_schema("response", "observed"))
+def _floor_check() -> Any:
+    return jsonschema_rs.Draft202012Validator(load_schema("response", "observed")).is_valid
+
+
+def _floor_loop(lines: Iterable[bytes], is_valid: Any, *, members: bool = False) -> int:
+    """The floor's loop: parse each line and ask the compiled validator yes or no; with
+    ``members``, also prove that a valid record repeats no member name the straightforward way
+    (its line must be how orjson writes it back), which is the guarantee the kit gives."""
+    loads = orjson.loads
+    dumps = orjson.dumps
+    newline = orjson.OPT_APPEND_NEWLINE
     count = 0
-    with open(name, "rb") as handle:
-        handle.seek(start)
-        position = start
-        for line in handle:
-            if position >= end:
-                break
-            position += len(line)
-            with contextlib.suppress(orjson.JSONDecodeError):
-                validator.is_valid(orjson.loads(line))
-            count += 1
+    for line in lines:
+        count += 1
+        try:
+            value = loads(line)
+        except orjson.JSONDecodeError:
+            continue
+        if is_valid(value) and members:
+            dumps(value, option=newline) == line  # noqa: B015 - the cost is what is measured
     return count
 
 
-def bench_floor_all_cores(path: Path, count: int, jobs: int) -> float:
-    """The floor run by ``jobs`` forked processes at once, each on a byte range of the file
-    cut on line boundaries: how far the machine itself scales, as a named baseline."""
-    size = path.stat().st_size
-    cuts = [0]
+def _floor_share(share: tuple[str, int, int]) -> int:
+    """The floor's loop over ``lines`` lines of a file from byte ``start``."""
+    name, start, lines = share
+    with open(name, "rb") as handle:
+        handle.seek(start)
+        return _floor_loop(itertools.islice(handle, lines), _floor_check())
+
+
+def floor_shares(path: Path, count: int, jobs: int) -> list[tuple[str, int, int]]:
+    """``jobs`` shares of the file's lines, as (path, first byte, lines), cut before timing."""
+    bounds = [count * part // jobs for part in range(jobs + 1)]
+    starts = [0]
     with path.open("rb") as handle:
-        for part in range(1, jobs):
-            handle.seek(size * part // jobs)
-            handle.readline()
-            cuts.append(handle.tell())
-    cuts.append(size)
-    shares = [(str(path), cuts[i], cuts[i + 1]) for i in range(jobs)]
+        position = 0
+        for index, line in enumerate(handle, start=1):
+            position += len(line)
+            if index in bounds[1:-1]:
+                starts.append(position)
+    return [(str(path), starts[i], bounds[i + 1] - bounds[i]) for i in range(jobs)]
+
+
+def bench_floor_all_cores(shares: list[tuple[str, int, int]], count: int) -> float:
+    """The floor run by one forked process per share at once: how far the machine itself
+    scales, as a named baseline."""
     start = time.perf_counter()
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+    with multiprocessing.get_context("fork").Pool(len(shares)) as pool:
         counted = sum(pool.map(_floor_share, shares))
     elapsed = time.perf_counter() - start
     if counted != count:
@@ -254,16 +283,57 @@ def bench_jsonschema(path: Path, sample: int) -> tuple[float, int]:
     return len(objects) / elapsed, len(objects)
 
 
-def bench_fast_floor(path: Path) -> float:
-    validator = jsonschema_rs.Draft202012Validator(load_schema("response", "observed"))
-    count = 0
-    start = time.perf_counter()
+def bench_fast_floor(path: Path, *, members: bool = False) -> float:
+    is_valid = _floor_check()
     with path.open("rb") as handle:
-        for line in handle:
-            with contextlib.suppress(orjson.JSONDecodeError):
-                validator.is_valid(orjson.loads(line))
-            count += 1
+        start = time.perf_counter()
+        count = _floor_loop(handle, is_valid, members=members)
     return count / (time.perf_counter() - start)
+
+
+def bench_interleaved(path: Path, sample: int, repeat: int) -> None:
+    """Per-record cost of the kit's scanner (one process, no reading) against the floor and
+    the floor with the duplicate-member proof, timed batch by batch in turn over the first
+    ``sample`` records: all three see the same machine at the same moment, so the ratios hold
+    on a machine whose speed drifts by tens of percent between whole-file runs."""
+    batches: list[Batch] = []
+    lines = 0
+    for batch in iter_batches([path]):
+        batches.append(batch)
+        lines += len(batch.lines)
+        if lines >= sample:
+            break
+    scanner = BulkScanner(ResponseValidator("observed", part="response", directory=None))
+    bad: list[Any] = []
+    summary = Summary()
+    scanner.run(batches, summary, bad.append)  # steady state: undocumented names known
+    is_valid = _floor_check()
+    clock = time.perf_counter_ns
+    spent = {"kit": 0, "floor": 0, "proof": 0}
+    paths = {
+        "kit": lambda b: scanner.run([b], summary, bad.append),
+        "floor": lambda b: _floor_loop(b.lines, is_valid),
+        "proof": lambda b: _floor_loop(b.lines, is_valid, members=True),
+    }
+    order = list(paths)
+    for turn in range(repeat):
+        for index, batch in enumerate(batches):
+            shift = (index + turn) % len(order)  # each path goes first as often as the others
+            for name in order[shift:] + order[:shift]:
+                start = clock()
+                paths[name](batch)
+                spent[name] += clock() - start
+    per = {name: total / (lines * repeat) for name, total in spent.items()}
+    print(
+        f"interleaved batch by batch over the first {lines} records, {repeat} passes (one "
+        f"process, input already read): kit scanner {per['kit']:,.0f} ns/response, floor "
+        f"{per['floor']:,.0f}, floor with the duplicate-member proof {per['proof']:,.0f}"
+    )
+    print(
+        f"  kit speed = {per['floor'] / per['kit']:.2f}x the floor, "
+        f"{per['proof'] / per['kit']:.2f}x the floor with the proof; the proof costs the floor "
+        f"{per['proof'] / per['floor'] - 1:.0%}"
+    )
 
 
 def peak_memory(path: Path) -> int:
@@ -284,6 +354,12 @@ def main() -> int:
         type=int,
         default=5_000,
         help="responses validated by jsonschema alone (its rate is extrapolated)",
+    )
+    parser.add_argument(
+        "--interleave-sample",
+        type=int,
+        default=50_000,
+        help="records timed batch by batch against the floor (default 50000)",
     )
     parser.add_argument(
         "--broken-rate",
@@ -357,6 +433,7 @@ def main() -> int:
             f"peak traced memory of the worker code path: {worker_path_peak(small) / 1e6:.2f} MB "
             f"for {small_count} records, {worker_path_peak(big) / 1e6:.2f} MB for {args.count}"
         )
+        bench_interleaved(big, args.interleave_sample, repeat)
         bench_jobs(big, args.count, floor, max(args.max_jobs, 1), repeat)
         maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         print(
