@@ -8,7 +8,8 @@ them to a temporary JSON Lines file and measures, in the same run:
 
 1. ``jsonschema.Draft202012Validator(response schema).is_valid`` on already-parsed objects,
    on a subset (``--jsonschema-sample``) extrapolated to responses/s (it is slow);
-2. ``orjson.loads`` + ``jsonschema_rs`` ``is_valid`` alone (the floor of the fast path);
+2. ``orjson.loads`` + ``jsonschema_rs`` ``is_valid`` alone (the floor of the fast path), in the
+   tightest loop Python allows (``try``/``except``, nothing else per line);
 3. the kit end to end: ``deribit-contract validate FILE`` (read + parse + validate + warnings +
    report, output to /dev/null), responses/s over the whole file;
 4. peak memory (tracemalloc) of the end-to-end path for two file sizes, to show it does not grow
@@ -18,9 +19,16 @@ them to a temporary JSON Lines file and measures, in the same run:
    included, each rate against the single-core floor of step 2 measured in the same run, and
    the peak memory of the pool's worker code path (its tasks judged in one process) for the
    two file sizes;
-6. a second named baseline for step 5: the floor of step 2 run by one forked process per core
-   at once, each on its share of the file, which shows how far this machine scales before any
-   code of the kit runs (two busy cores of a shared virtual machine do not give twice one).
+6. two more named baselines for step 5, timed in every round: the floor of step 2 run by one
+   forked process per core at once, each on its share of the file, which shows how far this
+   machine scales before any code of the kit runs (two busy cores of a shared virtual machine
+   do not give twice one); and the floor with the guarantee the kit adds on the fast path, the
+   proof that no record repeats a member name (each valid record written back by orjson and
+   compared with its line), which is what a hand-written loop with the kit's verdicts costs;
+7. the per-record cost of the kit's scanner against both floors, timed batch by batch in turn
+   over the first ``--interleave-sample`` records, in one process with the input already read:
+   the three paths see the machine at the same moment, so this ratio holds when whole-file runs
+   drift by tens of percent.
 
 The machine may be shared: the load average is printed with the figures; run it when the load
 is low and compare the ratios, not the absolute rates. Step 5 also prints the median of the

@@ -39,6 +39,12 @@ Pointer = tuple[str | int, ...]
 # Past this many distinct undocumented names the input is hostile or not close_position
 # traffic; stop rebuilding the tightened schema and judge record by record.
 _MAX_ALLOWED_NAMES = 2048
+# Records judged by one call of the batch validator. A failing call costs its part again, record
+# by record, to find the bad ones; measured per record of a clean file, 32 costs what 88 (a whole
+# 64 KiB batch) costs and 16 costs 10 % more, while a bad record wastes a third as much. (The
+# validator's iter_errors over a whole batch names the bad ones too, but in 730 us against 420 us
+# record by record: it cannot stop at a record's first error.)
+_CHECKED_TOGETHER = 32
 # the base URI of a record's schema nested in the schema of a batch
 _RECORD_ID = "urn:deribit-contract:record"
 
@@ -205,17 +211,16 @@ class BulkScanner:
             kept = [i for i in kept if i not in skip]
             objects = [objects[i] for i in kept]
             lines = [lines[i] for i in kept]
-        many = self._tight_all
+        many, tight = self._tight_all, self._tight
         assert many is not None
+        assert tight is not None
         rejected: set[int] = set()
-        if not _is_valid(many, objects):
-            # one bad record must not send the rest of its batch down the slow path: the
-            # compiled check of each record names the failing ones. Measured per failing batch
-            # of 88 records: 420 us, against 730 us for the batch validator's iter_errors,
-            # which must walk every record without stopping at the first error.
-            tight = self._tight
-            assert tight is not None
-            rejected = {i for i, instance in enumerate(objects) if not tight(instance)}
+        for low in range(0, len(objects), _CHECKED_TOGETHER):
+            part = objects[low : low + _CHECKED_TOGETHER]
+            if not _is_valid(many, part):
+                # one bad record must not send the rest of its batch down the slow path: the
+                # compiled check of each record of its part names the failing ones
+                rejected.update(low + i for i, instance in enumerate(part) if not tight(instance))
         passing: Sequence[int]
         if rejected:
             passing = [i for i in range(len(objects)) if i not in rejected]
