@@ -113,3 +113,35 @@ def test_one_bad_record_sends_only_itself_down_the_slow_path(
     assert summary.records == 40
     assert summary.valid == 39
     assert slow == [records[17]]  # the 39 good ones were settled by the batch checks
+
+
+def test_a_definition_used_in_two_places_reports_a_new_field_in_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The fast path allows a field once it has been reported; the schema node it tightens is
+    # shared by every place that refers to it, and a field seen at one of them must still be
+    # reported when it first appears at another.
+    leg = {"type": "object", "properties": {"x": {"type": "integer"}}}
+    schema = {
+        "$defs": {"leg": leg},
+        "type": "object",
+        "properties": {"a": {"$ref": "#/$defs/leg"}, "b": {"$ref": "#/$defs/leg"}},
+    }
+    (tmp_path / "observed").mkdir()
+    (tmp_path / "observed" / "order.schema.json").write_bytes(orjson.dumps(schema))
+    plain = {"a": {"x": 1}, "b": {"x": 1}}
+    records = [
+        {"a": {"x": 1, "new": 1}, "b": {"x": 1}},
+        plain,
+        {"a": {"x": 1}, "b": {"x": 1, "new": 2}},
+        plain,
+        {"a": {"x": 1, "new": 3}, "b": {"x": 1, "new": 4}},
+    ]
+    target = tmp_path / "legs.jsonl"
+    target.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
+    monkeypatch.setattr(records_mod, "_BLOCK", 16)  # one record a batch
+    validator = ResponseValidator("observed", part="order", directory=tmp_path)
+    bulk = _bulk(target, validator)
+    _assert_same(bulk, _reference(target, validator))
+    reported = {row["first_path"] for row in bulk[0].warning_rows()}
+    assert {"$.a.new", "$.b.new"} <= reported, reported

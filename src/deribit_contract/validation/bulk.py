@@ -150,11 +150,17 @@ class BulkScanner:
     def __init__(self, validator: ResponseValidator) -> None:
         self._validator = validator
         self._shape = validator.shape
+        # A schema node may be the source of several places of the instance (a "$defs" entry
+        # referred to twice): it may allow a name only once every one of them has reported it,
+        # or the first occurrence at a second place would pass unreported.
+        self._reported: dict[int, set[str]] = {}  # id of a place's Shape -> names reported
+        self._places: dict[Pointer, list[int]] = {}  # schema node -> the places it shapes
         self._allowed: dict[Pointer, set[str]] = {}
-        self._sources: set[Pointer] = set()
         if self._shape is not None:
             for node in _all_shapes(self._shape):
-                self._sources.update(node.sources)
+                for pointer in node.sources:
+                    self._places.setdefault(pointer, []).append(id(node))
+        self._sources = set(self._places)
         self._tight: Callable[[Any], bool] | None = None
         self._tight_all: Any = None  # the compiled validator of a list of records
         self._rebuild()
@@ -285,9 +291,13 @@ class BulkScanner:
         grew = False
         for path, owner in zip(paths, owners, strict=True):
             name = str(path[-1])
+            reported = self._reported.setdefault(id(owner), set())
+            if name in reported:
+                continue
+            reported.add(name)
             for pointer in owner.sources:
-                names = self._allowed.setdefault(pointer, set())
-                if name not in names:
-                    names.add(name)
+                places = self._places.get(pointer, ())
+                if all(name in self._reported.get(place, ()) for place in places):
+                    self._allowed.setdefault(pointer, set()).add(name)
                     grew = True
         return grew
