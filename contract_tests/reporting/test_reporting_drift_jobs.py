@@ -108,3 +108,34 @@ def test_statistics_of_parts_merge_into_those_of_the_whole_past_the_bound(
         everything = sorted(set(values), key=lambda v: (isinstance(v, str), v))
         assert kept == everything[:4]  # the smallest are kept, each with its exact count
         assert all(whole.fields["v"].values[v] == values.count(v) for v in kept)
+
+
+def test_a_read_error_inside_a_range_ends_its_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # as for validate: the range ends with one unreadable record, the file's later ranges are
+    # left out, the next file is read whole, and nothing escapes as a traceback
+    record = sorted((REAL / "errors").glob("*.json"))[0].read_bytes().replace(b"\n", b"")
+    broken = tmp_path / "broken.jsonl"
+    broken.write_bytes(b"".join(record + b"\n" for _ in range(200)))
+    after = tmp_path / "after.jsonl"
+    after.write_bytes(record + b"\n<html>\n")
+    fail_at = broken.stat().st_size // 2
+    real_read = chunks._Range.read
+
+    def failing_read(self: chunks._Range, size: int = -1) -> bytes:
+        wanted = self._left if size < 0 else min(size, self._left)
+        if self._handle.name == str(broken) and self._handle.tell() + wanted > fail_at:
+            raise OSError(5, "Input/output error")
+        return real_read(self, size)
+
+    monkeypatch.setattr(chunks._Range, "read", failing_read)
+    tasks = chunks.plan_tasks([str(broken), str(after)], chunk_bytes=2048)
+    tally = merge_tallies((task, tally_task(task)) for task in tasks)
+    read_errors = [p for p in tally.problems if "cannot read past this point" in p]
+    assert len(read_errors) == 1, tally.problems
+    where = int(read_errors[0].split(f"{broken}:")[1].split(":")[0])
+    assert where <= fail_at // (len(record) + 1) + 1
+    assert tally.total == where + 2  # the broken file up to its read error, then `after`
+    assert tally.unreadable == 2
+    assert any(p.startswith(f"{after}:2:") for p in tally.problems)

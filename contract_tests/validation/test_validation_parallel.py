@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from parallel_corpus import LATE_FIELD, build_corpus
-from validation_support import mixed_lines
+from validation_support import good_success, mixed_lines
 
 from deribit_contract.cli import main
 from deribit_contract.validation import ResponseValidator, chunks
@@ -290,3 +290,50 @@ def test_a_parent_with_threads_never_forks_its_workers() -> None:
     finally:
         release.set()
         thread.join()
+
+
+def test_a_read_error_inside_a_range_ends_its_file_as_in_one_process(
+    mini_schemas: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An I/O error while a worker reads its range must not escape as a traceback: the range ends
+    # with one unreadable record, the file's later ranges are dropped (one process stops reading
+    # the file there too), and the next file is read whole.
+    record = json.dumps(good_success()).encode()
+    broken = tmp_path / "broken.jsonl"
+    broken.write_bytes(b"".join(record + b"\n" for _ in range(300)))
+    after = tmp_path / "after.jsonl"
+    after.write_bytes(record + b"\n" + b"<html>\n")
+    fail_at = broken.stat().st_size // 2
+    real_read = chunks._Range.read
+
+    def failing_read(self: Any, size: int = -1) -> bytes:
+        handle = self._handle
+        wanted = self._left if size < 0 else min(size, self._left)
+        if handle.name == str(broken) and handle.tell() + wanted > fail_at:
+            raise OSError(5, "Input/output error")
+        return bytes(real_read(self, size))
+
+    monkeypatch.setattr(chunks._Range, "read", failing_read)
+    printed = io.StringIO()
+    reporter = TextReporter(printed)
+    reporter.start(mode="observed", part="response")
+    validate_in_pool(
+        [broken, after],
+        reporter,
+        mode="observed",
+        part="response",
+        directory=mini_schemas,
+        jobs=1,
+        chunk_bytes=2048,
+    )
+    reporter.finish()
+    out = printed.getvalue()
+    unreadable = [line for line in out.splitlines() if "cannot read past this point" in line]
+    assert len(unreadable) == 1, out
+    where = int(unreadable[0].split(f"{broken}:")[1].split()[0].rstrip(":"))
+    good_lines = fail_at // (len(record) + 1)
+    # the error is reported at a line of the failing read, and nothing after it is counted
+    assert good_lines - 2048 // (len(record) + 1) - 1 <= where <= good_lines + 1
+    summary = reporter.summary
+    assert summary.records == where + 2  # the broken file up to the error, then `after`
+    assert f"{after}:2" in out  # the next file is read whole

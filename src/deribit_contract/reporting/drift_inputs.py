@@ -21,7 +21,12 @@ from deribit_contract._json import MAX_NESTING
 from deribit_contract.reporting.fieldstats import Collected
 from deribit_contract.validation.chunks import Task, in_file_labels, plan_tasks, read_task
 from deribit_contract.validation.pool import ordered_map
-from deribit_contract.validation.records import RawRecord, iter_records, unwrap_recording
+from deribit_contract.validation.records import (
+    RawRecord,
+    is_read_error,
+    iter_records,
+    unwrap_recording,
+)
 
 __all__ = ["MAX_PROBLEMS", "DriftTally", "merge_tallies", "tally_paths", "tally_task"]
 
@@ -37,6 +42,8 @@ class DriftTally:
     total: int = 0
     unreadable: int = 0
     problems: list[str] = field(default_factory=list)
+    # the records ended where reading their source broke (see chunks.in_file_labels)
+    cut_short: bool = False
 
     def add(self, raw: RawRecord, *, part: str | None) -> None:
         """Parse, classify and count one record."""
@@ -93,6 +100,7 @@ def tally_task(task: Task) -> DriftTally:
             tally.add(
                 RawRecord(batch.source, batch.first_line + offset, line, batch.error), part=part
             )
+        tally.cut_short = is_read_error(batch)
     return tally
 
 
@@ -123,10 +131,14 @@ def tally_paths(
 def merge_tallies(done: Iterable[tuple[Task, DriftTally]]) -> DriftTally:
     """The tally of the whole input from the tallies of its tasks, in input order."""
     whole = DriftTally()
-    for _, tally, relabel in in_file_labels(done, _total):
+    for _, tally, relabel in in_file_labels(done, _total, _cut_short):
         whole.merge(tally, relabel=relabel)
     return whole
 
 
 def _total(tally: DriftTally) -> int:
     return tally.total
+
+
+def _cut_short(tally: DriftTally) -> bool:
+    return tally.cut_short

@@ -25,6 +25,7 @@ from deribit_contract.validation.records import (
     JSONL_SUFFIXES,
     Batch,
     expand_paths,
+    guard_reads,
     iter_batches,
     iter_line_batches,
 )
@@ -203,7 +204,9 @@ def read_task(task: Task) -> Iterator[Batch]:
     with handle:
         handle.seek(task.start)
         stream: BinaryIO = _Range(handle, task.end - task.start)  # type: ignore[assignment]
-        yield from iter_line_batches(task.source, stream)
+        # an I/O error ends the range with an unreadable record, as it ends the whole-file
+        # read of a single process; the merge then drops the file's later ranges
+        yield from guard_reads(task.source, iter_line_batches(task.source, stream))
 
 
 def shift_labels(source: str, offset: int) -> Callable[[str], str]:
@@ -226,19 +229,32 @@ def shift_labels(source: str, offset: int) -> Callable[[str], str]:
 
 
 def in_file_labels(
-    done: Iterable[tuple[Task, R]], lines: Callable[[R], int]
+    done: Iterable[tuple[Task, R]],
+    lines: Callable[[R], int],
+    cut_short: Callable[[R], bool] | None = None,
 ) -> Iterator[tuple[Task, R, Callable[[str], str] | None]]:
     """Each finished task (in input order) with the map from its labels to ``file:line``.
 
     A byte range numbers its records from 1; its labels are shifted by the ``lines(result)`` of
     the ranges of the same file before it. None for tasks already numbered within their file.
+
+    A range whose reading broke (``cut_short(result)``) ends its file: the file's later ranges
+    are left out, as a single process stops reading a file where it breaks. (Where it breaks
+    can differ by up to a read block from a single process, whose reads start elsewhere: an I/O
+    error belongs to a read, not to a line.)
     """
     lines_before = 0
+    broken: set[str | None] = set()
     for task, result in done:
         relabel: Callable[[str], str] | None = None
         if task.relative:
             if task.start == 0:
                 lines_before = 0
+                broken.discard(task.path)  # the same file named again: it is read again
+            elif task.path in broken:
+                continue
             relabel = shift_labels(task.source, lines_before)
             lines_before += lines(result)
+            if cut_short is not None and cut_short(result):
+                broken.add(task.path)
         yield task, result, relabel

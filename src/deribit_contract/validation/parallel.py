@@ -26,7 +26,7 @@ from typing import BinaryIO
 from deribit_contract.validation.bulk import BulkScanner
 from deribit_contract.validation.chunks import Task, in_file_labels, plan_tasks, read_task
 from deribit_contract.validation.pool import ordered_map
-from deribit_contract.validation.records import Batch
+from deribit_contract.validation.records import Batch, is_read_error
 from deribit_contract.validation.report import Reporter, Summary
 from deribit_contract.validation.results import ValidationResult
 from deribit_contract.validation.validator import ResponseValidator
@@ -39,11 +39,13 @@ _SCANNER: list[BulkScanner] = []
 
 @dataclass(frozen=True, slots=True)
 class TaskVerdicts:
-    """What a worker sends back for one task: its line count, its counts, its bad records."""
+    """What a worker sends back for one task: its line count, its counts, its bad records,
+    and whether reading it broke (``cut_short``: its last record says where)."""
 
     lines: int
     summary: Summary
     bad: tuple[ValidationResult, ...]
+    cut_short: bool = False
 
 
 def _start_worker(mode: str, part: str, directory: Path | None) -> None:
@@ -51,8 +53,11 @@ def _start_worker(mode: str, part: str, directory: Path | None) -> None:
 
 
 def _counted(batches: Iterable[Batch], counter: list[int]) -> Iterator[Batch]:
+    """The batches, adding their lines to ``counter[0]``; ``counter[1]`` becomes 1 when the
+    last one ends a source whose reading broke."""
     for batch in batches:
         counter[0] += len(batch.lines)
+        counter[1] = int(is_read_error(batch))
         yield batch
 
 
@@ -69,9 +74,9 @@ def scan_task(scanner: BulkScanner, task: Task) -> TaskVerdicts:
     """The verdicts of ``scanner`` on one task (``scanner`` sees the tasks in input order)."""
     summary = Summary()
     bad: list[ValidationResult] = []
-    lines = [0]
-    scanner.run(_counted(read_task(task), lines), summary, bad.append)
-    return TaskVerdicts(lines[0], summary.without_cache(), tuple(bad))
+    counter = [0, 0]
+    scanner.run(_counted(read_task(task), counter), summary, bad.append)
+    return TaskVerdicts(counter[0], summary.without_cache(), tuple(bad), bool(counter[1]))
 
 
 def _relabeled(result: ValidationResult, relabel: Callable[[str], str]) -> ValidationResult:
@@ -117,7 +122,7 @@ def merge_verdicts(
     progress: Callable[[int], None] | None = None,
 ) -> None:
     """Report the verdicts of finished tasks, given in input order, as one run would."""
-    for task, verdicts, relabel in in_file_labels(done, _lines):
+    for task, verdicts, relabel in in_file_labels(done, _lines, _cut_short):
         for result in verdicts.bad:
             reporter.emit(result if relabel is None else _relabeled(result, relabel))
         reporter.summary.merge(verdicts.summary, relabel=relabel)
@@ -127,3 +132,7 @@ def merge_verdicts(
 
 def _lines(verdicts: TaskVerdicts) -> int:
     return verdicts.lines
+
+
+def _cut_short(verdicts: TaskVerdicts) -> bool:
+    return verdicts.cut_short

@@ -49,6 +49,8 @@ __all__ = [
     "RawRecord",
     "check_paths",
     "expand_paths",
+    "guard_reads",
+    "is_read_error",
     "iter_batches",
     "iter_line_batches",
     "iter_records",
@@ -66,6 +68,7 @@ _CHUNK = 1024 * 1024
 _BLOCK = 64 * 1024
 _CHOP_NEWLINE = operator.itemgetter(slice(None, -1))
 _SNIFF_LINES = 64
+_READ_ERROR = "cannot read past this point"
 
 
 class RawRecord(NamedTuple):
@@ -250,16 +253,24 @@ def _whole_document(name: str, stream: BinaryIO, pending: list[bytes]) -> Iterat
     yield Batch(name, start, [data])
 
 
-def _guarded(name: str, split: Iterator[Batch]) -> Iterator[Batch]:
-    # A source that breaks while being read (truncated gzip, invalid UTF-16, an I/O error)
-    # ends with one unreadable record where it broke; the other sources are still read.
+def guard_reads(name: str, split: Iterator[Batch]) -> Iterator[Batch]:
+    """The batches of ``split``, ended by one unreadable record where reading it broke.
+
+    A source that breaks while being read (truncated gzip, invalid UTF-16, an I/O error) ends
+    there, with that record (:func:`is_read_error`); the caller goes on with the next source.
+    """
     number = 1
     try:
         for batch in split:
             number = batch.first_line + len(batch.lines)
             yield batch
     except (OSError, EOFError, UnicodeError, zlib.error) as exc:
-        yield Batch(name, number, [b""], f"cannot read past this point: {exc}")
+        yield Batch(name, number, [b""], f"{_READ_ERROR}: {exc}")
+
+
+def is_read_error(batch: Batch) -> bool:
+    """True for the record :func:`guard_reads` ends a broken source with."""
+    return batch.error is not None and batch.error.startswith(_READ_ERROR + ":")
 
 
 def iter_batches(
@@ -277,7 +288,7 @@ def iter_batches(
     for name, path in expand_paths(paths, warn=warn):
         if path is None:
             stream = stdin if stdin is not None else sys.stdin.buffer
-            yield from _guarded(name, _split_opened(name, stream, force_lines=False))
+            yield from guard_reads(name, _split_opened(name, stream, force_lines=False))
             continue
         try:
             handle = path.open("rb")
@@ -286,7 +297,7 @@ def iter_batches(
             continue
         with handle:
             force = is_jsonl_name(path.name)
-            yield from _guarded(name, _split_opened(name, handle, force_lines=force))
+            yield from guard_reads(name, _split_opened(name, handle, force_lines=force))
 
 
 def _split_opened(name: str, stream: BinaryIO, *, force_lines: bool) -> Iterator[Batch]:
