@@ -15,10 +15,10 @@ from deribit_contract.exchange.jsonrpc import Auth, ErrorCode
 from deribit_contract.transports.gateway import (
     MAX_BODY_BYTES,
     auth_from_header,
-    convert_query,
     handle_http,
     status_for,
 )
+from deribit_contract.transports.query_params import convert_query
 
 
 def test_query_numbers_and_booleans_are_typed_like_deribit() -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -23,6 +22,7 @@ import orjson
 
 from deribit_contract.exchange.faults import HTML_500_BODY
 from deribit_contract.exchange.jsonrpc import Auth, ErrorCode, error_envelope, method_name
+from deribit_contract.transports.query_params import convert_query
 
 __all__ = [
     "API_PREFIX",
@@ -30,7 +30,6 @@ __all__ = [
     "ExchangeLike",
     "HttpReply",
     "auth_from_header",
-    "convert_query",
     "exchange_time_us",
     "handle_http",
     "html_500",
@@ -43,56 +42,6 @@ API_PREFIX = "/api/v2"
 # Deribit's documented limit for a POST body or one WebSocket frame ("request entity too large").
 MAX_BODY_BYTES = 32 * 1024
 
-# Deribit reads query strings against each method's declared parameter types; the simulation
-# has no per-method table, so it uses the parameter names a close_position run sends.
-_NUMERIC_PARAMS = frozenset(
-    {
-        "amount",
-        "contracts",
-        "price",
-        "trigger_price",
-        "trigger_offset",
-        "max_show",
-        "refresh_amount",
-        "valid_until",
-        "depth",
-        "count",
-        "offset",
-        "start_timestamp",
-        "end_timestamp",
-        "timestamp",
-        "expires_in",
-    }
-)
-_BOOLEAN_PARAMS = frozenset(
-    {"reduce_only", "post_only", "reject_post_only", "mmp", "detailed", "extended", "historical"}
-)
-# Never coerced, whatever they look like: a label "123" or a client id "true" stay strings.
-_STRING_PARAMS = frozenset(
-    {
-        "instrument_name",
-        "label",
-        "client_id",
-        "client_secret",
-        "refresh_token",
-        "access_token",
-        "order_id",
-        "currency",
-        "kind",
-        "type",
-        "grant_type",
-        "scope",
-        "state",
-        "nonce",
-        "data",
-        "signature",
-        "trigger",
-        "advanced",
-        "time_in_force",
-    }
-)
-_INT_RE = re.compile(r"-?\d+")
-_FLOAT_RE = re.compile(r"-?(\d+\.\d*|\.\d+|\d+)([eE][-+]?\d+)?")
 _AUTH_ERROR_CODES = frozenset(
     {ErrorCode.AUTHORIZATION_REQUIRED, ErrorCode.INVALID_CREDENTIALS, ErrorCode.UNAUTHORIZED}
 )
@@ -176,40 +125,6 @@ def transport_fault(exchange: object, message: object) -> str | None:
         return None
     answer = ask(message)
     return answer if isinstance(answer, str) else None
-
-
-def _coerce(name: str, value: str) -> Any:
-    if name in _STRING_PARAMS:
-        return value
-    lowered = value.lower()
-    if lowered in ("true", "false") and name not in _NUMERIC_PARAMS:
-        return lowered == "true"
-    if name in _NUMERIC_PARAMS or name not in _BOOLEAN_PARAMS:
-        if _INT_RE.fullmatch(value):
-            return int(value)
-        if _FLOAT_RE.fullmatch(value):
-            return float(value)
-    return value
-
-
-def convert_query(items: Iterable[tuple[str, str]]) -> dict[str, Any]:
-    """Query-string parameters as typed JSON-RPC params, the way Deribit reads a GET.
-
-    Known numeric parameters (``price``, ``amount``, ...) become int or float, known booleans
-    (``reduce_only``, ...) and any unknown ``"true"``/``"false"`` become bool; known string
-    parameters (``instrument_name``, ``label``, ``client_id``, ...) stay as sent. A value that does
-    not parse stays a string so the exchange reports a type error for it. A repeated key
-    becomes a list.
-    """
-    params: dict[str, Any] = {}
-    for name, raw in items:
-        value = _coerce(name, raw)
-        if name in params:
-            previous = params[name]
-            params[name] = [*previous, value] if isinstance(previous, list) else [previous, value]
-        else:
-            params[name] = value
-    return params
 
 
 def auth_from_header(header: str | None) -> Auth:
