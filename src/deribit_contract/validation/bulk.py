@@ -8,8 +8,8 @@ schema that accepts exactly "valid, and no undocumented field that has not been 
 every object that documents its properties gets ``additionalProperties: false`` plus the
 undocumented names already reported, and errata-only properties stay forbidden until seen.
 That schema is a subset of the observed one, so passing it proves each record valid and
-brings no new warning. The common batch costs one compiled call over the list of its records
-and one ``orjson.dumps`` of that list (the proof that no record repeats a member name), with no
+brings no new warning. The common batch costs a compiled call for each 32 of its records and
+one ``orjson.dumps`` of their list (the proof that no record repeats a member name), with no
 Python per record; lines that are not JSON are set aside first. When a batch fails, the compiled
 check of each of its records names the ones that fail, and only those are taken one by one
 (explaining the invalid ones, discovering the new fields), after which the tightened schema is
