@@ -10,8 +10,8 @@ undocumented names already reported, and errata-only properties stay forbidden u
 That schema is a subset of the observed one, so passing it proves each record valid and
 brings no new warning. The common batch costs a compiled call for each 32 of its records and
 one ``orjson.dumps`` of their list (the proof that no record repeats a member name), with no
-Python per record; lines that are not JSON are set aside first. When a batch fails, the compiled
-check of each of its records names the ones that fail, and only those are taken one by one
+Python per record; lines that are not JSON are set aside first. When a call fails, the compiled
+check of each record of its part names the ones that fail, and only those are taken one by one
 (explaining the invalid ones, discovering the new fields), after which the tightened schema is
 rebuilt with the new names; the rest of the batch stays on the fast path. In documented mode
 there are no warnings and the tightened schema is the schema itself.
