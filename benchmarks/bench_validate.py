@@ -253,15 +253,15 @@ def _floor_share(share: tuple[str, int, int]) -> int:
 def floor_shares(path: Path, count: int, jobs: int) -> list[tuple[str, int, int]]:
     """``jobs`` shares of the file's lines, as (path, first byte, lines), cut before timing."""
     bounds = [count * part // jobs for part in range(jobs + 1)]
+    starts = {0: 0}  # line index -> the byte it starts at, for each cut
     cuts = set(bounds[1:-1])
-    starts = [0]
     with path.open("rb") as handle:
         position = 0
         for index, line in enumerate(handle, start=1):
             position += len(line)
             if index in cuts:
-                starts.append(position)
-    return [(str(path), starts[i], bounds[i + 1] - bounds[i]) for i in range(jobs)]
+                starts[index] = position
+    return [(str(path), starts[bounds[i]], bounds[i + 1] - bounds[i]) for i in range(jobs)]
 
 
 def bench_floor_all_cores(shares: list[tuple[str, int, int]], count: int) -> float:
