@@ -25,10 +25,10 @@ them to a temporary JSON Lines file and measures, in the same run:
    do not give twice one); and the floor with the guarantee the kit adds on the fast path, the
    proof that no record repeats a member name (each valid record written back by orjson and
    compared with its line), which is what a hand-written loop with the kit's verdicts costs;
-7. the per-record cost of the kit's scanner against both floors, timed batch by batch in turn
-   over the first ``--interleave-sample`` records, in one process with the input already read:
-   the three paths see the machine at the same moment, so this ratio holds when whole-file runs
-   drift by tens of percent.
+7. the per-record cost of the kit's scanner against both floors and jsonschema alone (on one
+   batch in 25), timed batch by batch in turn over the first ``--interleave-sample`` records, in
+   one process with the input already read: every path sees the machine at the same moment, so
+   these ratios hold when whole-file runs drift by tens of percent.
 
 The machine may be shared: the load average is printed with the figures; run it when the load
 is low and compare the ratios, not the absolute rates. Step 5 also prints the median of the
