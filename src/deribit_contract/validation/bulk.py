@@ -160,7 +160,6 @@ class BulkScanner:
             for node in _all_shapes(self._shape):
                 for pointer in node.sources:
                     self._places.setdefault(pointer, []).append(id(node))
-        self._sources = set(self._places)
         self._tight: Callable[[Any], bool] | None = None
         self._tight_all: Any = None  # the compiled validator of a list of records
         self._rebuild()
@@ -173,7 +172,7 @@ class BulkScanner:
             self._tight = self._tight_all = None
             return
         schema = copy.deepcopy(self._validator.schema)
-        for pointer in self._sources:
+        for pointer in self._places:
             node = _node_at(schema, pointer)
             if node.get("additionalProperties", True) is not True:
                 continue  # already closed, or a schema for extra keys: leave as it is
