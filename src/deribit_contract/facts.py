@@ -22,9 +22,11 @@ __all__ = [
     "ERRORS",
     "INSTRUMENTS",
     "METHOD_SCOPES",
+    "REDUCE_ONLY",
     "DeribitError",
     "ErrorCode",
     "InstrumentFacts",
+    "ReduceOnlyFacts",
     "error_message",
 ]
 
@@ -310,4 +312,38 @@ METHOD_SCOPES: MappingProxyType[str, str] = MappingProxyType(
         "private/get_account_summary": "account:read",
         "private/get_account_summaries": "account:read",
     }
+)
+
+
+@dataclass(frozen=True)
+class ReduceOnlyFacts:
+    """What Deribit's engine does with resting reduce-only orders, and what no capture shows.
+
+    The rules (Deribit, "Introduction to reduce-only on Deribit", insights.deribit.com): a
+    reduce-only order never exceeds the open position (its amount is adjusted down to it); when
+    the position is reduced by other means, resting reduce-only orders are adjusted downward, and
+    they do not grow when it grows; across several of them the total never exceeds the position:
+    the first that can execute keeps its amount, the ones behind are reduced, to nothing meaning
+    cancelled. ``private/close_position`` places such an order, so ``private/edit`` of it is
+    bounded the same way.
+
+    No capture shows the ``cancel_reason`` of an order reduced to nothing, nor the error of an
+    edit Deribit refuses: the values here are the simulator's choices, and the kit's rules judge
+    the state (not open, never more than the position), never these words.
+    """
+
+    #: ``cancel_reason`` the simulator writes on an order reduced to nothing (the documented
+    #: enum has no reduce-only reason; ``position_locked`` is its nearest). No capture.
+    reduced_to_nothing_reason: str
+    #: the code of an edit or order that could not reduce anything (Deribit's catch-all for rare
+    #: rejects with a reason attached). No capture.
+    cannot_reduce_code: int
+    #: ``data.reason`` sent with it
+    cannot_reduce_reason: str
+
+
+REDUCE_ONLY = ReduceOnlyFacts(
+    reduced_to_nothing_reason="position_locked",
+    cannot_reduce_code=ErrorCode.OTHER_REJECT,
+    cannot_reduce_reason="reduce_only order would not reduce the position",
 )

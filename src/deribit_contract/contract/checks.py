@@ -23,7 +23,15 @@ from typing import Any
 
 from deribit_contract._json import json_excerpt
 from deribit_contract.errors import ContractViolation
-from deribit_contract.invariants import RULES, CloseCall, Violation, evaluate
+from deribit_contract.invariants import (
+    RULES,
+    SEQUENCE_RULES,
+    CloseCall,
+    Step,
+    Violation,
+    evaluate,
+    judge_step,
+)
 from deribit_contract.redaction import Redactor
 from deribit_contract.reporting.observations import CheckFailure, RunObservations
 from deribit_contract.validation import ResponseValidator
@@ -39,6 +47,8 @@ CONTRACT_RULES: Mapping[str, str] = {
     "auth.scope_enforced": "a token granted trade:read only (no trade:read_write) cannot close a "
     "position: it gets an error and the position stays",
     "orders.cancelled": "cancel_all_by_instrument leaves no open order on the instrument",
+    # reduce-only over time: pure rules of the invariants, judged by the suite's sequences
+    **SEQUENCE_RULES,
 }
 _MAX_FAILURES_KEPT = 200
 #: characters of an expected or actual value a recorded failure keeps
@@ -212,6 +222,47 @@ class ContractJudge:
         )
         if findings:
             raise self.fail(findings, request=request, response=response, test=test)
+
+    def check_step(self, step: Step, previous: Step | None = None, *, test: str = "") -> None:
+        """Judge one step of a sequence by the sequence rules; raise on a violation.
+
+        Every rule the step can show is counted (passed or failed) for the coverage report.
+        """
+        __tracebackhide__ = True
+        applicable = ["sequence.open_within_position"] if step.open_orders_after is not None else []
+        if step.reduce_only:
+            applicable.append("sequence.never_grows_or_flips")
+        if previous is not None and previous.open_orders_after is not None:
+            applicable.append("sequence.resting_never_grows")
+        if any(call.method == "private/edit" for call in step.calls):
+            applicable.append("edit.capped")
+        if step.concurrent:
+            applicable.append("sequence.concurrent_closes")
+        self.count_and_raise(applicable, judge_step(step, previous), step=step, test=test)
+
+    def count_and_raise(
+        self,
+        applicable: Sequence[str],
+        findings: Sequence[Finding],
+        *,
+        step: Step | None = None,
+        test: str = "",
+    ) -> None:
+        """Count ``applicable`` rules as passed or failed by ``findings``; raise if any."""
+        __tracebackhide__ = True
+        broken = {f.rule for f in findings}
+        for rule in dict.fromkeys([*applicable, *broken]):
+            self.observations.count_invariant(rule, "failed" if rule in broken else "passed")
+        if findings:
+            last = step.calls[-1] if step is not None and step.calls else None
+            raise self.fail(
+                findings,
+                request=last.request if last is not None else None,
+                response=last.response if last is not None else None,
+                test=test,
+                title=f"reduce-only broke over time ({step.action if step else 'sequence'}): "
+                + ", ".join(dict.fromkeys(f.rule for f in findings)),
+            )
 
     def require(
         self,

@@ -93,7 +93,7 @@ def changes_since(venue: Venue, before: Mark) -> list[AccountChange]:
                 client_id=client_id,
                 instrument_name=name,
                 orders=tuple(
-                    o.to_json()
+                    _notified(venue, o, before)
                     for o in orders.values()
                     if (o.client_id, o.instrument.name) == (client_id, name)
                 ),
@@ -106,3 +106,15 @@ def changes_since(venue: Venue, before: Mark) -> list[AccountChange]:
             )
         )
     return changes
+
+
+def _notified(venue: Venue, order: SimOrder, before: Mark) -> dict[str, Any]:
+    """The order as notifications show it: as answered, or (the stale-notifications fault) a
+    reduce-only order as it was before the request."""
+    data = order.to_json()
+    if venue.tweaks.stale_order_notifications and order.reduce_only:
+        state, filled, amount = before.open_orders.get(
+            order.order_id, ("open", Decimal(0), order.amount, order.price, 0)
+        )[:3]
+        data.update(order_state=state, filled_amount=float(filled), amount=float(amount))
+    return data

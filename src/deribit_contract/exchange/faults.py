@@ -15,8 +15,9 @@ so auth, tickers, positions and order queries stay usable for the test that obse
 
 ``Fault.scenario`` names the kind of close that exposes the fault (``market``, ``limit``, ``flat``:
 closing with no position, ``invalid_type``: ``type`` outside ``limit|market``, ``read_only``: a
-market close sent with a token granted ``trade:read`` only). The simulator's
-close path reads only ``Fault.tweaks`` and ``Fault.corrupt``: it never compares fault names.
+market close sent with a token granted ``trade:read`` only, ``sequence``: only a sequence of
+calls shows it, an edit, a second close, a change of the position under a resting close). The
+simulator reads only ``Fault.tweaks`` and ``Fault.corrupt``: it never compares fault names.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ __all__ = [
 ]
 
 FaultKind = Literal["response", "execution", "transport"]
-Scenario = Literal["market", "limit", "flat", "invalid_type", "read_only"]
+Scenario = Literal["market", "limit", "flat", "invalid_type", "read_only", "sequence"]
 
 HTML_500_BODY = (
     "<html><head><title>500 Internal Server Error</title></head>"
@@ -82,6 +83,19 @@ class CloseTweaks:
     update_position: bool = True
     #: run a close for a token whose scope lacks ``trade:read_write`` instead of refusing it
     ignore_scope: bool = False
+    # -- reduce-only over time: these bend the venue, not one close --------------------------
+    #: ``private/edit`` of a reduce-only order takes the new amount as asked (no cap)
+    edit_uncapped: bool = False
+    #: resting reduce-only orders are fitted to the position after every change of it
+    adjust_resting_reduce_only: bool = True
+    #: ...and also grow back up to it when the position grows
+    grow_resting_reduce_only: bool = False
+    #: close_position sizes its order from the position the account last read with
+    #: ``private/get_position``, not the live one, and sends it uncapped
+    close_from_snapshot: bool = False
+    #: ``user.orders``/``user.changes`` notifications show a reduce-only order as it was
+    #: before the request (state and fills), not as the answer does
+    stale_order_notifications: bool = False
 
 
 #: the correct close
@@ -262,6 +276,31 @@ _CATALOGUE = (
           _rules("request.valid_accepted"), "execution", "market", tweaks=_FAILS),
     Fault("html_500", "HTTP 500 with an HTML page instead of JSON (core: error 11094)",
           _rules("envelope.json"), "transport", "market", tweaks=_FAILS, transport="html_500"),
+    # reduce-only over time: a single close is right, the sequence around it is not
+    Fault("edit_uncapped", "private/edit raises a resting reduce-only close past the position",
+          _rules("edit.capped", "sequence.open_within_position"),
+          "execution", "sequence", tweaks=CloseTweaks(edit_uncapped=True),
+          # an uncapped edit that crosses fills it all and flips the position
+          also_breaks=_rules("sequence.never_grows_or_flips")),
+    Fault("resting_reduce_only_not_adjusted",
+          "resting reduce-only orders keep their amount when the position shrinks",
+          _rules("sequence.open_within_position"), "execution", "sequence",
+          tweaks=CloseTweaks(adjust_resting_reduce_only=False),
+          # left unadjusted, a later fill of one of them can flip the position
+          also_breaks=_rules("sequence.never_grows_or_flips")),
+    Fault("resting_reduce_only_grows",
+          "resting reduce-only orders grow with the position instead of staying as they are",
+          _rules("sequence.resting_never_grows"), "execution", "sequence",
+          tweaks=CloseTweaks(grow_resting_reduce_only=True)),
+    Fault("close_from_stale_position",
+          "close_position sizes its order from the position last read, uncapped",
+          _rules("sequence.concurrent_closes", "sequence.never_grows_or_flips"),
+          "execution", "sequence", tweaks=CloseTweaks(close_from_snapshot=True),
+          also_breaks=_rules("sequence.open_within_position")),
+    Fault("notifications_disagree",
+          "user.orders notifications show reduce-only orders as they were before the request",
+          _rules("notifications.match_answers"), "execution", "sequence",
+          tweaks=CloseTweaks(stale_order_notifications=True)),
 )  # fmt: skip
 
 #: every fault by name, in catalogue order (read-only)

@@ -31,9 +31,11 @@ from deribit_contract.exchange.params import (
     req_instrument,
     req_str,
 )
+from deribit_contract.exchange.reduce_only import reducible
 from deribit_contract.exchange.trading import OrderRequest, Venue
+from deribit_contract.facts import REDUCE_ONLY
 
-__all__ = ["CLOSE_TYPES", "HANDLERS", "OPEN_ORDER_TYPES", "Context"]
+__all__ = ["CLOSE_TYPES", "HANDLERS", "OPEN_ORDER_TYPES", "Context", "limit_price", "order_amount"]
 
 CLOSE_TYPES = ("limit", "market")
 _ORDER_TYPES = ("limit", "market")
@@ -134,10 +136,11 @@ def _get_position(ctx: Context) -> Any:
     instrument = req_instrument(ctx.params)
     book = ctx.venue.books[instrument.name]
     position = ctx.venue.position(ctx.account, instrument)
+    ctx.venue.snapshots[(ctx.account, instrument.name)] = position.size
     return position.to_json(mark_price=book.mark_price, index_price=book.index_price)
 
 
-def _limit_price(
+def limit_price(
     ctx: Context, instrument: Instrument, order_type: str, direction: Direction | None
 ) -> Decimal | None:
     """``price`` for a limit order (required, on the tick); None for market orders.
@@ -161,10 +164,8 @@ def _limit_price(
     return price
 
 
-def _trade(ctx: Context, direction: Direction) -> Any:
-    """private/buy and private/sell."""
-    params = ctx.params
-    instrument = req_instrument(params)
+def order_amount(params: dict[str, Any], instrument: Instrument) -> Decimal:
+    """``amount`` (or ``contracts`` times the contract size; both must agree), on the grid."""
     amount = opt_decimal(params, "amount")
     contracts = opt_decimal(params, "contracts")
     if amount is None and contracts is None:
@@ -178,25 +179,29 @@ def _trade(ctx: Context, direction: Direction) -> Any:
     problem = instrument.amount_problem(amount)
     if problem is not None:
         raise invalid_params("amount", problem)
+    return amount
+
+
+def _trade(ctx: Context, direction: Direction) -> Any:
+    """private/buy and private/sell."""
+    params = ctx.params
+    instrument = req_instrument(params)
+    amount = order_amount(params, instrument)
     order_type = opt_enum(params, "type", _ORDER_TYPES) or "limit"
-    price = _limit_price(ctx, instrument, order_type, direction)
+    price = limit_price(ctx, instrument, order_type, direction)
     label = opt_str(params, "label") or ""
     if len(label) > 64:
         raise invalid_params("label", "must be at most 64 characters")
     reduce_only = opt_bool(params, "reduce_only", default=False)
     if reduce_only:
-        size = ctx.venue.position(ctx.account, instrument).size
-        reducible = size if direction == "sell" else -size
-        if reducible <= 0:
+        room = reducible(ctx.venue.position(ctx.account, instrument).size, direction)
+        if room <= 0:
             raise RpcError(
-                ErrorCode.OTHER_REJECT,
+                REDUCE_ONLY.cannot_reduce_code,
                 "other_reject",
-                {
-                    "reason": "reduce_only order would not reduce the position",
-                    "param": "reduce_only",
-                },
+                {"reason": REDUCE_ONLY.cannot_reduce_reason, "param": "reduce_only"},
             )
-        amount = min(amount, reducible)
+        amount = min(amount, room)
     request = OrderRequest(
         client_id=ctx.account,
         user_id=ctx.user_id,
@@ -226,12 +231,12 @@ def _close_position(ctx: Context) -> Any:
             close_type = "market"
     else:
         close_type = req_enum(params, "type", CLOSE_TYPES)
-    position = venue.position(ctx.account, instrument)
-    closing: Direction | None = (
-        None if position.size == 0 else ("sell" if position.size > 0 else "buy")
-    )
-    price = _limit_price(ctx, instrument, close_type, closing)
-    if position.size == 0 and not tweaks.close_when_flat:
+    size = venue.position(ctx.account, instrument).size
+    if tweaks.close_from_snapshot:
+        size = venue.snapshots.get((ctx.account, instrument.name), size)
+    closing: Direction | None = None if size == 0 else ("sell" if size > 0 else "buy")
+    price = limit_price(ctx, instrument, close_type, closing)
+    if size == 0 and not tweaks.close_when_flat:
         raise RpcError(
             ErrorCode.OTHER_REJECT,
             "other_reject",
@@ -239,10 +244,10 @@ def _close_position(ctx: Context) -> Any:
         )
     if tweaks.fail_with is not None:
         raise RpcError(tweaks.fail_with)
-    direction: Direction = "sell" if position.size > 0 else "buy"
+    direction: Direction = "sell" if size > 0 else "buy"
     if tweaks.same_direction:
         direction = "buy" if direction == "sell" else "sell"
-    amount = abs(position.size)
+    amount = abs(size)
     if tweaks.amount_factor != 1:
         scaled = amount * tweaks.amount_factor // instrument.contract_size
         amount = max(scaled * instrument.contract_size, instrument.min_trade_amount)

@@ -22,7 +22,11 @@ Behaviour chosen where Deribit's is unknown or cannot be simulated (documented f
 * On both markets a limit price beyond the ticker's band (``min_price``/``max_price``) is
   clamped to the band edge, whatever its tick, as Deribit answered its own close example.
 * A reduce-only buy/sell larger than the position is cut to the position's size; one that
-  cannot reduce anything gets 11030 ``other_reject``.
+  cannot reduce anything gets 11030 ``other_reject``. Resting reduce-only orders follow the
+  position as Deribit documents (:mod:`~deribit_contract.exchange.reduce_only`): cut down when
+  it shrinks, never grown, several together never more than it, cut to nothing = cancelled;
+  ``private/edit`` of one is capped the same way. No capture shows the code of a refused edit
+  nor the ``cancel_reason`` of an order cut to nothing (``facts.REDUCE_ONLY``: the kit's choice).
 * ``jsonrpc`` may be omitted (HTTP GET requests carry none); if present it must be ``"2.0"``.
   Unknown params are ignored, as Deribit does. A method name with a leading ``/``
   (``"/public/auth"``, as some published clients send) is the same method.
@@ -138,7 +142,11 @@ class SimulatedExchange:
             seed=seed,
             token_ttl_seconds=token_ttl_seconds,
         )
-        self._venue = Venue(seed=seed, live_rules=market == "live")
+        self._venue = Venue(
+            seed=seed,
+            live_rules=market == "live",
+            tweaks=self.fault.tweaks if self.fault is not None else NO_TWEAKS,
+        )
         self._limits = CreditBuckets(rate_limit) if rate_limit is not None else None
         self._rng = random.Random(f"deribit-contract:usdiff:{seed}")
         self._lock = threading.RLock()
@@ -328,6 +336,7 @@ class SimulatedExchange:
             self._venue.positions[(cid, instrument.name)] = Position(
                 instrument, amount, entry if amount != 0 else Decimal(0)
             )
+            self._venue.follow_position(cid, instrument, now_ms=self.clock.now_us() // 1000)
 
     def get_position(self, instrument_name: str, *, client_id: str | None = None) -> dict[str, Any]:
         """The account's position, shaped like the ``private/get_position`` result."""

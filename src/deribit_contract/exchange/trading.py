@@ -9,16 +9,21 @@ market (:mod:`deribit_contract.exchange.market`) lets other traders fill it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from deribit_contract.exchange import reduce_only
 from deribit_contract.exchange.book import Book, default_book
+from deribit_contract.exchange.faults import NO_TWEAKS, CloseTweaks
 from deribit_contract.exchange.instruments import INSTRUMENTS, Instrument
 from deribit_contract.exchange.jsonrpc import ErrorCode
 from deribit_contract.exchange.orders import Direction, Position, SimOrder, SimTrade
 from deribit_contract.exchange.params import RpcError
 
-__all__ = ["OrderRequest", "Venue"]
+__all__ = ["OpenOrders", "OrderRequest", "Venue"]
+
+_Key = tuple[str, str]  # (client id, instrument name)
 
 
 @dataclass(frozen=True)
@@ -38,19 +43,68 @@ class OrderRequest:
     time_in_force: str = "good_til_cancelled"
 
 
+class OpenOrders:
+    """The ids of every open order, oldest first, indexed by (account, instrument).
+
+    Membership, adding and removing are O(1) and one account's orders on one instrument are
+    found without walking anyone else's, so a request costs the same however many orders rest.
+    Reads like the list it replaced (``in``, iteration, ``len``, ``append``, ``remove``).
+    """
+
+    def __init__(self, orders: dict[str, SimOrder]) -> None:
+        self._orders = orders
+        self._ids: dict[str, _Key] = {}
+        self._by_key: dict[_Key, dict[str, None]] = {}
+
+    def __contains__(self, order_id: object) -> bool:
+        return order_id in self._ids
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._ids))
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def append(self, order_id: str) -> None:
+        """Rest the (known) order ``order_id``."""
+        order = self._orders[order_id]
+        key = (order.client_id, order.instrument.name)
+        self._ids[order_id] = key
+        self._by_key.setdefault(key, {})[order_id] = None
+
+    def remove(self, order_id: str) -> None:
+        """Take ``order_id`` off the book (``KeyError`` when it is not open, like a list's)."""
+        key = self._ids.pop(order_id)
+        bucket = self._by_key[key]
+        del bucket[order_id]
+        if not bucket:
+            del self._by_key[key]
+
+    def of(self, client_id: str, instrument_name: str) -> list[str]:
+        """The open order ids of one account on one instrument, oldest first."""
+        return list(self._by_key.get((client_id, instrument_name), ()))
+
+
 class Venue:
     """Books, positions and orders of every account."""
 
-    def __init__(self, *, seed: int, live_rules: bool = False) -> None:
+    def __init__(
+        self, *, seed: int, live_rules: bool = False, tweaks: CloseTweaks = NO_TWEAKS
+    ) -> None:
         #: Deribit's real-market rules: limit prices are clamped to the band, and a market
         #: order's remainder rests at the band price instead of being cancelled
         self.live_rules = live_rules
+        #: how a fault mode bends the venue's reduce-only rules (the correct venue by default)
+        self.tweaks = tweaks
         self.books: dict[str, Book] = {
             name: default_book(instrument, seed=seed) for name, instrument in INSTRUMENTS.items()
         }
         self.positions: dict[tuple[str, str], Position] = {}
         self.orders: dict[str, SimOrder] = {}
-        self.open_order_ids: list[str] = []
+        self.open_order_ids = OpenOrders(self.orders)
+        #: the size each account last read with ``private/get_position`` (the stale-snapshot
+        #: fault sizes its closes from it; the correct venue never looks)
+        self.snapshots: dict[_Key, Decimal] = {}
         #: every fill, by trade id in execution order (user trade queries read it)
         self.trades: dict[str, SimTrade] = {}
         self._next_order = 10_000_000_000 + (seed % 1000) * 10_000_000
@@ -146,10 +200,12 @@ class Venue:
         else:
             # IOC and FOK remainders are cancelled, and so are market remainders (static market)
             order.order_state = "cancelled"
+        self.follow_position(request.client_id, instrument, now_ms=now_ms)
         return order, trades
 
-    def fill_resting(self, order: SimOrder, *, now_ms: int) -> list[SimTrade]:
-        """Trade an open limit order's remainder against what now crosses it (after an edit)."""
+    def fill_resting(self, order: SimOrder, *, now_ms: int, follow: bool = True) -> list[SimTrade]:
+        """Trade an open limit order's remainder against what now crosses it (after an edit),
+        then (unless ``follow`` is False) fit the account's reduce-only orders to the position."""
         book = self.books[order.instrument.name]
         fills = book.take(order.direction, order.amount - order.filled_amount, limit=order.price)
         position = self.position(order.client_id, order.instrument)
@@ -157,6 +213,8 @@ class Venue:
         if order.filled_amount == order.amount:
             order.order_state = "filled"
             self.open_order_ids.remove(order.order_id)
+        if follow:
+            self.follow_position(order.client_id, order.instrument, now_ms=now_ms)
         return trades
 
     def fill_by_other(self, order: SimOrder, amount: Decimal, *, now_ms: int) -> SimTrade:
@@ -167,28 +225,37 @@ class Venue:
         if order.filled_amount == order.amount:
             order.order_state = "filled"
             self.open_order_ids.remove(order.order_id)
+        self.follow_position(order.client_id, order.instrument, now_ms=now_ms)
         return trade
+
+    def follow_position(self, client_id: str, instrument: Instrument, *, now_ms: int) -> None:
+        """Fit the account's resting reduce-only orders on ``instrument`` to its position now
+        (:func:`deribit_contract.exchange.reduce_only.enforce`)."""
+        ids = self.open_order_ids.of(client_id, instrument.name)
+        if not ids:
+            return
+        size = self.position(client_id, instrument).size
+        orders = [self.orders[oid] for oid in ids]
+        for order in reduce_only.enforce(
+            orders, size, instrument, now_ms=now_ms, tweaks=self.tweaks
+        ):
+            self.open_order_ids.remove(order.order_id)
 
     def cancel_all(self, client_id: str, instrument: Instrument, *, now_ms: int) -> int:
         """Cancel the account's open orders on ``instrument``; return how many."""
         cancelled = 0
-        for order_id in list(self.open_order_ids):
+        for order_id in self.open_order_ids.of(client_id, instrument.name):
             order = self.orders[order_id]
-            if order.client_id == client_id and order.instrument is instrument:
-                order.order_state = "cancelled"
-                order.cancel_reason = "user_request"
-                order.last_update_timestamp = now_ms
-                self.open_order_ids.remove(order_id)
-                cancelled += 1
+            order.order_state = "cancelled"
+            order.cancel_reason = "user_request"
+            order.last_update_timestamp = now_ms
+            self.open_order_ids.remove(order_id)
+            cancelled += 1
         return cancelled
 
     def open_orders(self, client_id: str, instrument: Instrument) -> list[SimOrder]:
         """The account's open orders on ``instrument``, oldest first."""
-        return [
-            self.orders[oid]
-            for oid in self.open_order_ids
-            if self.orders[oid].client_id == client_id and self.orders[oid].instrument is instrument
-        ]
+        return [self.orders[oid] for oid in self.open_order_ids.of(client_id, instrument.name)]
 
     def _trade(
         self,
@@ -227,7 +294,8 @@ class Venue:
         Open orders are never dropped. Runs in bulk once the history is 25% over ``keep``, so
         the cost per request stays constant.
         """
-        if len(self.orders) <= keep + keep // 4:
+        # counted without walking: with many orders resting, only finished ones may trigger it
+        if len(self.orders) - len(self.open_order_ids) <= keep + keep // 4:
             return
         open_ids = set(self.open_order_ids)
         finished = [oid for oid in self.orders if oid not in open_ids]

@@ -14,6 +14,9 @@ Example::
     assert not violations, "\\n".join(map(str, violations))
 
 ``RULES`` maps every rule id to its one-line description; ``evaluate`` also reports skips.
+Rules over a *sequence* of steps (edits, other closes, closes sent at once, notifications) are in
+:mod:`.sequence` and :mod:`.notifications` (``SEQUENCE_RULES``); :class:`SequenceRecorder`
+records a sequence of your own calls and judges it.
 This package imports nothing of the kit except :mod:`deribit_contract.errors`.
 """
 
@@ -22,17 +25,35 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from deribit_contract.invariants._core import REGISTRY, CloseCall, Rule, Skip, Violation
+from deribit_contract.invariants.notifications import Notified, collect, notifications_match
+from deribit_contract.invariants.recorder import SequenceRecorder
 from deribit_contract.invariants.report import Report, check_all, evaluate, rule_ids
+from deribit_contract.invariants.sequence import (
+    SEQUENCE_RULES,
+    RpcCall,
+    Step,
+    judge_sequence,
+    judge_step,
+)
 
 __all__ = [
     "RULES",
+    "SEQUENCE_RULES",
     "CloseCall",
+    "Notified",
     "Report",
+    "RpcCall",
     "Rule",
+    "SequenceRecorder",
     "Skip",
+    "Step",
     "Violation",
     "check_all",
+    "collect",
     "evaluate",
+    "judge_sequence",
+    "judge_step",
+    "notifications_match",
     "rule_ids",
 ]
 
