@@ -43,7 +43,6 @@ class SequenceRecorder:
         self.judged = False
         self._orders: dict[str, Mapping[str, Any]] = {}
         self._trades: dict[str, Mapping[str, Any]] = {}
-        self._reduce_only_ids: set[str] = set()
 
     def step(
         self,
@@ -58,20 +57,25 @@ class SequenceRecorder:
     ) -> list[Violation]:
         """Record one step and return its violations (also kept in :attr:`violations`).
 
-        ``reduce_only`` defaults to: every order the step's answers show, and every order
-        seen open so far, is reduce-only.
+        ``reduce_only`` defaults to: every order the step's answers show, and every order open
+        after the previous step, is reduce-only.
         """
         rpc = tuple(c if isinstance(c, RpcCall) else RpcCall(c[0], c[1]) for c in calls)
         edited: set[str] = set()
+        involved = [o for o in self.steps[-1].open_orders_after or ()] if self.steps else []
         for call in rpc:
             params = call.request.get("params")
             if call.method == "private/edit" and isinstance(params, Mapping):
                 edited.add(str(params.get("order_id")))
             self.observe(call.response)
+            order = order_of(call.response)
+            if order is not None:
+                involved.append(order)
         for order in open_orders_after or ():
             self.observe_order(order)
         if reduce_only is None:
-            reduce_only = all(oid in self._reduce_only_ids for oid in self._orders)
+            # what the step sent and what rested while it ran
+            reduce_only = all(order.get("reduce_only") is True for order in involved)
         step = Step(action, rpc, position_before, position_after, open_orders_after,
                     reduce_only=reduce_only, concurrent=concurrent, edited=frozenset(edited))  # fmt: skip
         found = judge_step(step, self.steps[-1] if self.steps else None)
@@ -94,8 +98,6 @@ class SequenceRecorder:
         """Take ``order`` (from any answer, e.g. ``get_order_state``) as its latest view."""
         oid = str(order.get("order_id"))
         self._orders[oid] = order
-        if order.get("reduce_only") is True:
-            self._reduce_only_ids.add(oid)
 
     def check_notifications(
         self, messages: Iterable[Mapping[str, Any]], *, final_position: Mapping[str, Any] | None
