@@ -135,7 +135,8 @@ def test_an_edit_past_the_position_is_cut_to_it_and_a_crossing_one_never_flips()
     edited = s.client.result("private/edit", order_id=order["order_id"], amount=2000, price=90500)[
         "order"
     ]
-    assert edited["amount"] == 1000 and edited["reduce_only"] is True
+    assert edited["amount"] == 1000
+    assert edited["reduce_only"] is True
     crossed = s.client.result("private/edit", order_id=order["order_id"], amount=3000, price=89000)
     assert crossed["order"]["filled_amount"] == 1000
     assert s.position()["size"] == 0

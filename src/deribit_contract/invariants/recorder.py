@@ -62,7 +62,7 @@ class SequenceRecorder:
         """
         rpc = tuple(c if isinstance(c, RpcCall) else RpcCall(c[0], c[1]) for c in calls)
         edited: set[str] = set()
-        involved = [o for o in self.steps[-1].open_orders_after or ()] if self.steps else []
+        involved = list(self.steps[-1].open_orders_after or ()) if self.steps else []
         for call in rpc:
             params = call.request.get("params")
             if call.method == "private/edit" and isinstance(params, Mapping):
