@@ -8,7 +8,11 @@ the suite's tests run in three phases when the run has a budget (always on URL t
    closing while flat is an error (one example each);
 2. ``scenarios``: one close of each kind per instrument: market close of a long and of a
    short, a marketable limit close, a limit close that rests and is cancelled;
-3. ``exploration``: the property-based tests, with whatever budget is left.
+3. ``sequences``: reduce-only over time, once, on the first instrument: a resting close edited
+   past the position, the position reduced by another close and grown, a second reduce-only
+   order stacked, a crossing edit, two closes sent at once on two connections, and the
+   notifications of it all (:data:`SEQUENCE_ORDERS`);
+4. ``exploration``: the property-based tests, with whatever budget is left.
 
 A budget below what phases 1 and 2 need on a correct exchange is refused before any order.
 Unbudgeted runs (the local simulator by default) keep their full exploration, in file order.
@@ -21,9 +25,9 @@ from types import MappingProxyType
 
 from deribit_contract.errors import InvalidArgument
 
-__all__ = ["PHASES", "SCENARIOS", "check_budget", "minimum_orders"]
+__all__ = ["PHASES", "SCENARIOS", "SEQUENCE_ORDERS", "check_budget", "minimum_orders"]
 
-PHASES: tuple[str, ...] = ("checks", "scenarios", "exploration")
+PHASES: tuple[str, ...] = ("checks", "scenarios", "sequences", "exploration")
 
 #: each scenario and the orders it places on a correct exchange: open, close, and one
 #: reduce-only order for what a remainder or a partly filled resting close leaves behind
@@ -38,11 +42,15 @@ SCENARIOS: Mapping[str, int] = MappingProxyType(
 #: the checks phase opens one position (invalid params must be refused although there is
 #: something to close) and flattens it (closing while flat)
 _CHECK_ORDERS = 2
+#: the reduce-only sequence on a correct exchange: open, rest a close, edit it, reduce by
+#: another close, grow, stack a second reduce-only order, a crossing edit, open again, two
+#: closes at once (one of them refused), and one reduce-only order for a remainder
+SEQUENCE_ORDERS = 10
 
 
 def minimum_orders(instruments: int) -> int:
-    """Orders the checks and scenarios need for ``instruments`` instruments."""
-    return _CHECK_ORDERS + instruments * sum(SCENARIOS.values())
+    """Orders the checks, scenarios and the sequence need for ``instruments`` instruments."""
+    return _CHECK_ORDERS + instruments * sum(SCENARIOS.values()) + SEQUENCE_ORDERS
 
 
 def check_budget(order_budget: int | None, instruments: int) -> None:
@@ -54,6 +62,7 @@ def check_budget(order_budget: int | None, instruments: int) -> None:
         raise InvalidArgument(
             f"order budget {order_budget} is below the minimum plan of {needed} orders "
             f"({instruments} instrument(s): {_CHECK_ORDERS} for the checks, "
-            f"{sum(SCENARIOS.values())} per instrument for one close of each kind); raise "
+            f"{sum(SCENARIOS.values())} per instrument for one close of each kind, "
+            f"{SEQUENCE_ORDERS} for the reduce-only sequence); raise "
             "--order-budget, or trade fewer instruments with --instrument"
         )

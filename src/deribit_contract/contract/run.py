@@ -132,6 +132,10 @@ class ContractRun:
     resting: dict[str, str] = field(default_factory=dict)
     #: the last position read (any instrument), so a caller need not read it twice
     last_position: dict[str, Any] | None = None
+    #: orders placed through other sessions than :attr:`session` (a second connection's)
+    side_orders: int = 0
+    #: the final state :meth:`settle` read of each order it settled
+    last_settled: dict[str, dict[str, Any]] = field(default_factory=dict)
     _taken: dict[str, int] = field(default_factory=dict)
     _stack: ExitStack = field(default_factory=ExitStack)
 
@@ -211,7 +215,7 @@ class ContractRun:
         if self.spec.order_budget is None:
             return None
         spent = self.session.stats.orders if self.session is not None else 0
-        return max(0, self.spec.order_budget - spent)
+        return max(0, self.spec.order_budget - spent - self.side_orders)
 
     def ticker(self, name: str) -> dict[str, Any] | None:
         """A fresh ``public/ticker`` result for ``name`` (the band moves with the mark)."""
@@ -274,9 +278,14 @@ class ContractRun:
         )
         return [o for o in listed if isinstance(o, dict)] if isinstance(listed, list) else []
 
-    def place(self, method: str, params: dict[str, Any]) -> Placed:
-        """Send an order-placing method once (never retried blindly) and capture the request."""
-        session = self._session()
+    def place(
+        self, method: str, params: dict[str, Any], *, session: ExchangeSession | None = None
+    ) -> Placed:
+        """Send an order-placing method once (never retried blindly) and capture the request.
+
+        ``session``: another of the run's sessions (a second connection) instead of the main one.
+        """
+        session = session or self._session()
         name = params.get("instrument_name")
         if isinstance(name, str) and name in self.spec.instruments and self.cleaner is not None:
             self.cleaner.register(session, name)
@@ -329,4 +338,7 @@ class ContractRun:
         self.resting.pop(order_id, None)
         session.read("private/cancel", {"order_id": order_id})
         state = session.read("private/get_order_state", {"order_id": order_id}).get("result")
-        return state if isinstance(state, dict) else None
+        if not isinstance(state, dict):
+            return None
+        self.last_settled[order_id] = state
+        return state

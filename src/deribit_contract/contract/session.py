@@ -36,7 +36,8 @@ __all__ = [
     "SessionStats",
 ]
 
-ORDER_METHODS = frozenset({"private/buy", "private/sell", "private/close_position"})
+#: methods that can trade (an edit that crosses fills): budgeted, never retried blindly
+ORDER_METHODS = frozenset({"private/buy", "private/sell", "private/close_position", "private/edit"})
 _UNAUTHORIZED = ErrorCode.UNAUTHORIZED
 #: refusals Deribit sends for requests it did NOT execute: they come and go, so the request is
 #: sent again after a back-off (never a contract violation; only a persistent one ends the run)

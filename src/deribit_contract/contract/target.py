@@ -208,32 +208,55 @@ class OpenTarget:
             return DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
         return None
 
-    def client(self, *, timeout: float = 10.0) -> JsonRpcClient:
-        """A fresh, unauthenticated client of the target's protocol."""
+    @property
+    def other_url(self) -> str | None:
+        """The target over its other protocol (HTTP <-> WebSocket, same host and port), or None
+        for the in-process mock, which has no socket to open."""
+        if self.spec.kind == "mock":
+            return None
+        from deribit_contract.contract.notifications import other_protocol_url
+
+        return other_protocol_url(self.base_url)
+
+    def client(self, *, timeout: float = 10.0, url: str | None = None) -> JsonRpcClient:
+        """A fresh, unauthenticated client of the target's protocol (or of ``url``'s, a URL
+        of this same target: :attr:`other_url`)."""
         client: JsonRpcClient
-        if self.base_url.startswith(("ws://", "wss://")):
+        where = url or self.base_url
+        if where.startswith(("ws://", "wss://")):
             from deribit_contract.transports.ws_client import WsJsonRpcClient
 
-            client = WsJsonRpcClient(self.base_url, timeout=timeout)
+            client = WsJsonRpcClient(where, timeout=timeout)
         else:
-            client = HttpJsonRpcClient(self.base_url, timeout=timeout, transport=self._transport)
+            client = HttpJsonRpcClient(where, timeout=timeout, transport=self._transport)
         client.learn = self.redactor.learn_token  # tokens are secrets from the moment they arrive
         self._clients.append(client)
         return client
 
-    def session(self, *, authenticate: bool = True, budget: bool = True) -> ExchangeSession:
+    def session(
+        self,
+        *,
+        authenticate: bool = True,
+        budget: bool = True,
+        url: str | None = None,
+        order_budget: int | None = None,
+    ) -> ExchangeSession:
         """An :class:`ExchangeSession` with the run's pacing, logged in when possible.
 
-        ``budget=False`` gives a session without the order budget (cleanup only).
+        ``budget=False`` gives a session without the order budget (cleanup only);
+        ``order_budget`` a smaller one (a second connection's share of the run's); ``url`` another
+        protocol of this target (:attr:`other_url`).
         """
         creds = self.credentials if authenticate else None
-        client = self.client()
+        client = self.client(url=url)
         clock = self.exchange.clock if self.exchange is not None else None
         session = ExchangeSession(
             client,
             client_id=creds[0] if creds else None,
             client_secret=creds[1] if creds else None,
-            order_budget=self.spec.order_budget if budget else None,
+            order_budget=(order_budget if order_budget is not None else self.spec.order_budget)
+            if budget
+            else None,
             min_interval_s=_LIVE_MIN_ORDER_INTERVAL_S if self.spec.is_live else 0.0,
             # an in-process simulation on simulated time: backing off moves its clock (the
             # credits refill) instead of the run's wall clock, so throttled runs stay fast
