@@ -71,6 +71,8 @@ class SequenceRecorder:
             order = order_of(call.response)
             if order is not None:
                 involved.append(order)
+                # a recorder made without a name takes the instrument its orders trade
+                self.instrument_name = self.instrument_name or str(order.get("instrument_name", ""))
         for order in open_orders_after or ():
             self.observe_order(order)
         if reduce_only is None:
@@ -118,6 +120,7 @@ class SequenceRecorder:
         if self.violations:
             lines = "\n".join(f"  {v.line()}" for v in self.violations)
             raise AssertionError(
-                f"reduce-only broke over {len(self.steps)} step(s) of {self.instrument_name}:\n"
+                f"reduce-only broke over {len(self.steps)} step(s) of "
+                f"{self.instrument_name or 'the instrument'}:\n"
                 f"{lines}"
             )

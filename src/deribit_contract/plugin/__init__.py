@@ -51,6 +51,7 @@ from deribit_contract.plugin.fixtures import deribit_client as deribit_client
 from deribit_contract.plugin.fixtures import deribit_mock as deribit_mock
 from deribit_contract.plugin.fixtures import deribit_run as deribit_run
 from deribit_contract.plugin.fixtures import deribit_session as deribit_session
+from deribit_contract.plugin.fixtures import reduce_only_sequence as reduce_only_sequence
 from deribit_contract.redaction import Redactor
 from deribit_contract.reporting.observations import RunObservations
 from deribit_contract.transports.client import JsonRpcClient

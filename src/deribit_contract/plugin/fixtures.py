@@ -15,7 +15,7 @@ from deribit_contract.contract.checks import ContractJudge
 from deribit_contract.contract.run import ContractRun
 from deribit_contract.contract.session import ExchangeSession
 from deribit_contract.errors import InvalidArgument, TargetError
-from deribit_contract.invariants import CloseCall
+from deribit_contract.invariants import CloseCall, SequenceRecorder
 from deribit_contract.plugin._keys import (
     MOCK_URL_KEY,
     PROBLEMS_KEY,
@@ -33,6 +33,7 @@ __all__ = [
     "deribit_mock",
     "deribit_run",
     "deribit_session",
+    "reduce_only_sequence",
 ]
 
 
@@ -164,3 +165,18 @@ class CloseContractAssertion:
 def assert_close_position_contract(request: pytest.FixtureRequest) -> CloseContractAssertion:
     """See :class:`CloseContractAssertion`."""
     return CloseContractAssertion(request.config)
+
+
+@pytest.fixture
+def reduce_only_sequence() -> Iterator[SequenceRecorder]:
+    """A recorder for a sequence of your own calls on one instrument (edits, closes, cancels,
+    two closes at once), judged by the kit's reduce-only rules over time.
+
+    Record each step with the position read before and after it and the open orders listed
+    after it (``recorder.step(...)``); call ``recorder.assert_holds()`` to judge, or let the
+    fixture judge what was recorded at teardown (a breach then errors the test).
+    """
+    recorder = SequenceRecorder()
+    yield recorder
+    if recorder.steps and not recorder.judged:
+        recorder.assert_holds()
