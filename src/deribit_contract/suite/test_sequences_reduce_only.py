@@ -177,14 +177,21 @@ class SequenceMachine(RuleBasedStateMachine):
         super().__init__()
         self.seq: SequenceRun | None = None
         self.steps: Steps | None = None
-        self.resting: list[str] = []
+
+    def _resting(self) -> list[str]:
+        """The run's reduce-only orders the last step listed open (a draw picks among them)."""
+        steps = self.seq.recorder.steps if self.seq is not None else []
+        listed = steps[-1].open_orders_after or [] if steps else []
+        return [str(o["order_id"]) for o in listed if o.get("reduce_only") and "order_id" in o]
 
     def _steps(self) -> Steps:
         assert self.steps is not None
         return self.steps
 
-    @initialize(data=st.data())
-    def start(self, data: st.DataObject) -> None:
+    @initialize(
+        data=st.data(), direction=st.sampled_from(["buy", "sell"]), contracts=st.integers(2, 8)
+    )
+    def start(self, data: st.DataObject, direction: str, contracts: int) -> None:
         name = data.draw(st.sampled_from(self.run.spec.instruments), label="instrument")
         with one_example(self.run, _MACHINE):
             self.run.observations.examples += 1
@@ -193,6 +200,8 @@ class SequenceMachine(RuleBasedStateMachine):
             self.seq = SequenceRun(self.run, name, test=_MACHINE)
             self.seq.listen()
             self.steps = Steps(self.seq, instrument)
+            if affordable(self.run, 1):
+                self.steps.open(direction, contracts)
 
     def _act(self, orders: int) -> Steps | None:
         return self._steps() if affordable(self.run, orders) else None
@@ -210,23 +219,29 @@ class SequenceMachine(RuleBasedStateMachine):
         steps = self._act(1)
         size = steps.size() if steps else 0.0
         if steps is not None and size:
-            oid = steps.rest_close(size)
-            self.resting += [oid] if oid else []
+            steps.rest_close(size)
 
     @rule(factor=st.sampled_from([0.5, 1.0, 2.0]))
     def stack(self, factor: float) -> None:
         steps = self._act(1)
         size = steps.size() if steps else 0.0
         if steps is not None and size:
-            oid = steps.stack(size, factor)
-            self.resting += [oid] if oid else []
+            steps.stack(size, factor)
 
     @rule(pick=st.integers(0, 3), factor=st.sampled_from([0.5, 1.0, 3.0]), cross=st.booleans())
     def edit(self, pick: int, factor: float, cross: bool) -> None:  # noqa: FBT001
         steps = self._act(1)
         size = steps.size() if steps else 0.0
-        if steps is not None and size and self.resting:
-            steps.edit(self.resting[pick % len(self.resting)], size, factor=factor, cross=cross)
+        resting = self._resting()
+        if steps is not None and size and resting:
+            steps.edit(resting[pick % len(resting)], size, factor=factor, cross=cross)
+
+    @rule(pick=st.integers(0, 3))
+    def cancel(self, pick: int) -> None:
+        steps, resting = self._steps(), self._resting()
+        if resting:
+            oid = resting[pick % len(resting)]
+            steps.seq.step("cancel a resting order", ("private/cancel", {"order_id": oid}))
 
     @rule(contracts=st.integers(1, 3))
     def reduce(self, contracts: int) -> None:
