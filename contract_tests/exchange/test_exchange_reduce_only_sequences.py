@@ -186,3 +186,24 @@ def test_an_edit_goes_through_the_band_and_tick_checks_of_a_new_order() -> None:
     # a buy edited far above the band rests (or fills) at max_price, never at 1e15
     far = s.client.result("private/edit", order_id=order["order_id"], amount=1000, price=1e15)
     assert far["order"]["price"] == ticker["max_price"]
+
+
+@pytest.mark.parametrize("method", ["private/buy", "private/sell"])
+def test_an_order_or_edit_the_account_cannot_margin_is_refused(method: str) -> None:
+    s = Scripted(None)
+    huge = s.client.call(method, instrument_name=INSTRUMENT, amount=1e15, type="market")
+    assert huge["error"]["code"] == 10009
+    small = s.client.result(
+        method,
+        instrument_name=INSTRUMENT,
+        amount=1000,
+        price=80000 if method == "private/buy" else 100000,
+    )
+    edited = s.client.call(
+        "private/edit",
+        order_id=small["order"]["order_id"],
+        amount=1e15,
+        price=small["order"]["price"],
+    )
+    assert edited["error"]["code"] == 10009
+    assert s.position()["size"] == 0

@@ -19,6 +19,7 @@ from deribit_contract.exchange.accounts import Accounts
 from deribit_contract.exchange.faults import NO_TWEAKS, CloseContext, CloseTweaks
 from deribit_contract.exchange.instruments import INSTRUMENTS, Instrument, as_float
 from deribit_contract.exchange.jsonrpc import ErrorCode
+from deribit_contract.exchange.margin import require_margin
 from deribit_contract.exchange.orders import Direction, SimOrder, SimTrade
 from deribit_contract.exchange.params import (
     RpcError,
@@ -202,6 +203,8 @@ def _trade(ctx: Context, direction: Direction) -> Any:
                 {"reason": REDUCE_ONLY.cannot_reduce_reason, "param": "reduce_only"},
             )
         amount = min(amount, room)
+    else:
+        require_margin(ctx.venue, ctx.account, instrument, direction, amount)
     request = OrderRequest(
         client_id=ctx.account,
         user_id=ctx.user_id,

@@ -7,7 +7,7 @@ cross is rejected with 11054, and an order that is no longer open gets 11044 ``n
 
 An edit goes through the checks a new order does (:mod:`.methods`): the amount on the contract
 grid, the price on the tick or beyond the band (clamped to the band edge, as ``buy``/``sell``
-rest it), post-only. A reduce-only order stays within what the position allows: its unfilled
+rest it), post-only, the initial margin (:mod:`.margin`). A reduce-only order stays within what the position allows: its unfilled
 part is cut to what it can still reduce, and the account's other reduce-only orders are fitted
 behind it (:mod:`.reduce_only`); one that could reduce nothing is refused
 (:data:`~deribit_contract.facts.REDUCE_ONLY`).
@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from deribit_contract.exchange.jsonrpc import ErrorCode
+from deribit_contract.exchange.margin import require_margin
 from deribit_contract.exchange.methods import Context, limit_price, order_amount
 from deribit_contract.exchange.params import RpcError, invalid_params, opt_bool, req_str
 from deribit_contract.exchange.reduce_only import reducible
@@ -59,6 +60,11 @@ def _edit(ctx: Context) -> Any:
                 {"reason": REDUCE_ONLY.cannot_reduce_reason, "param": "amount"},
             )
         amount = min(amount, order.filled_amount + room)
+    elif not order.reduce_only:
+        unfilled = amount - order.filled_amount
+        require_margin(
+            venue, ctx.account, instrument, order.direction, unfilled, replacing=order.order_id
+        )
     order.amount, order.price, order.post_only = amount, price, post_only
     order.replaced, order.last_update_timestamp = True, ctx.now_ms
     # an uncapped edit (a fault) must also escape the re-fitting that would undo it at once

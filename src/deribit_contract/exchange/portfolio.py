@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from deribit_contract.exchange.instruments import INSTRUMENTS, as_float
+from deribit_contract.exchange.margin import STARTING_FUNDS
 from deribit_contract.exchange.market_data import CURRENCIES, KINDS, currency_filter
 from deribit_contract.exchange.methods import OPEN_ORDER_TYPES, Context
 from deribit_contract.exchange.orders import SimTrade
@@ -28,12 +29,6 @@ from deribit_contract.exchange.params import (
 
 __all__ = ["HANDLERS", "STARTING_FUNDS"]
 
-#: what every simulated account holds before it trades, per currency
-STARTING_FUNDS: dict[str, Decimal] = {
-    "BTC": Decimal(10),
-    "ETH": Decimal(100),
-    "USDC": Decimal(1_000_000),
-}
 _SORTING = ("asc", "desc", "default")
 _MAX_COUNT = 1000
 
