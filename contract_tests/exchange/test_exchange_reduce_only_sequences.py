@@ -207,3 +207,16 @@ def test_an_order_or_edit_the_account_cannot_margin_is_refused(method: str) -> N
     )
     assert edited["error"]["code"] == 10009
     assert s.position()["size"] == 0
+
+
+def test_open_orders_per_account_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from deribit_contract.exchange import trading
+
+    monkeypatch.setattr(trading, "OPEN_ORDERS_PER_ACCOUNT", 3)
+    s = Scripted(None)
+    for price in (80000, 80001, 80002):
+        s.client.result("private/buy", instrument_name=INSTRUMENT, amount=10, price=price)
+    refused = s.client.call("private/buy", instrument_name=INSTRUMENT, amount=10, price=80003)
+    assert refused["error"]["code"] == 10014
+    s.client.result("private/cancel_all_by_instrument", instrument_name=INSTRUMENT)
+    s.client.result("private/buy", instrument_name=INSTRUMENT, amount=10, price=80003)

@@ -216,6 +216,7 @@ class ErrorCode:
     AUTHORIZATION_REQUIRED = 10000
     ORDER_NOT_FOUND = 10004
     NOT_ENOUGH_FUNDS = 10009
+    PME_MAX_FUTURE_OPEN_ORDERS = 10014
     LOCKED_BY_ADMIN = 10019
     INVALID_INSTRUMENT = 10020
     INVALID_AMOUNT = 10021
@@ -252,6 +253,7 @@ _ERRORS = (
     DeribitError(ErrorCode.AUTHORIZATION_REQUIRED, "authorization_required"),
     DeribitError(ErrorCode.ORDER_NOT_FOUND, "order_not_found"),
     DeribitError(ErrorCode.NOT_ENOUGH_FUNDS, "not_enough_funds"),
+    DeribitError(ErrorCode.PME_MAX_FUTURE_OPEN_ORDERS, "pme_max_future_open_orders"),
     DeribitError(ErrorCode.LOCKED_BY_ADMIN, "locked_by_admin"),
     DeribitError(ErrorCode.INVALID_INSTRUMENT, "invalid_or_unsupported_instrument"),
     DeribitError(ErrorCode.INVALID_AMOUNT, "invalid_amount"),

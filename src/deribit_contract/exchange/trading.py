@@ -21,7 +21,12 @@ from deribit_contract.exchange.jsonrpc import ErrorCode
 from deribit_contract.exchange.orders import Direction, Position, SimOrder, SimTrade
 from deribit_contract.exchange.params import RpcError
 
-__all__ = ["OpenOrders", "OrderRequest", "Venue"]
+__all__ = ["OPEN_ORDERS_PER_ACCOUNT", "OpenOrders", "OrderRequest", "Venue"]
+
+#: open orders one account may have resting (all instruments): past it an order is refused with
+#: 10014 ``pme_max_future_open_orders`` (the error table's "limit of open orders on futures";
+#: no capture shows the real limit), so one bot cannot grow a shared ``serve`` without bound
+OPEN_ORDERS_PER_ACCOUNT = 5_000
 
 _Key = tuple[str, str]  # (client id, instrument name)
 
@@ -55,6 +60,7 @@ class OpenOrders:
         self._orders = orders
         self._ids: dict[str, _Key] = {}
         self._by_key: dict[_Key, dict[str, None]] = {}
+        self._per_account: dict[str, int] = {}
 
     def __contains__(self, order_id: object) -> bool:
         return order_id in self._ids
@@ -71,6 +77,7 @@ class OpenOrders:
         key = (order.client_id, order.instrument.name)
         self._ids[order_id] = key
         self._by_key.setdefault(key, {})[order_id] = None
+        self._per_account[key[0]] = self._per_account.get(key[0], 0) + 1
 
     def remove(self, order_id: str) -> None:
         """Take ``order_id`` off the book (``KeyError`` when it is not open, like a list's)."""
@@ -79,6 +86,13 @@ class OpenOrders:
         del bucket[order_id]
         if not bucket:
             del self._by_key[key]
+        left = self._per_account.pop(key[0]) - 1
+        if left:
+            self._per_account[key[0]] = left
+
+    def count(self, client_id: str) -> int:
+        """How many orders ``client_id`` has open, on every instrument."""
+        return self._per_account.get(client_id, 0)
 
     def of(self, client_id: str, instrument_name: str) -> list[str]:
         """The open order ids of one account on one instrument, oldest first."""
@@ -145,6 +159,12 @@ class Venue:
         moving the account's position (the "position not updated" fault).
         """
         instrument = request.instrument
+        if self.open_order_ids.count(request.client_id) >= OPEN_ORDERS_PER_ACCOUNT:
+            raise RpcError(
+                ErrorCode.PME_MAX_FUTURE_OPEN_ORDERS,
+                "pme_max_future_open_orders",
+                {"reason": f"at most {OPEN_ORDERS_PER_ACCOUNT} open orders", "param": "amount"},
+            )
         book = self.books[instrument.name]
         position = self.position(request.client_id, instrument)
         is_limit = request.price is not None
