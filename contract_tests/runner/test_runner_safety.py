@@ -133,7 +133,7 @@ def test_too_many_requests_backs_off_instead_of_failing(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     exchange = SimulatedExchange(
-        rate_limit=RateLimitConfig(burst=2, rate=4.0), clock=MonotonicClock()
+        rate_limit=RateLimitConfig(burst=2, rate=1.0), clock=MonotonicClock()
     )
     monkeypatch.setenv("DERIBIT_CLIENT_ID", DEFAULT_CLIENT_ID)
     monkeypatch.setenv("DERIBIT_CLIENT_SECRET", DEFAULT_CLIENT_SECRET)
