@@ -132,6 +132,26 @@ def test_a_duplicate_hidden_by_an_escaped_colon_is_found() -> None:
     assert [(d.path, d[2]) for d in find_duplicate_keys(raw, parsed)] == [("$.a", 2)]
 
 
+@pytest.mark.parametrize("escapes", [0, 1, 63, 64, 65, 300])
+def test_escaped_colons_are_counted_however_many_escapes_come_first(escapes: int) -> None:
+    # past a few dozen escapes the rest of the text is searched in one count: both ways must
+    # see the escaped colon that makes up for a dropped member
+    label = json.dumps("é" * escapes)
+    clean = f'{{"label":{label},"a":2,"b":"\\u003a"}}'.encode()
+    doubled = f'{{"label":{label},"a":1,"a":2,"b":"\\u003a"}}'.encode()
+    for raw, repeated in ((clean, False), (doubled, True)):
+        parsed = orjson.loads(raw)
+        assert members_kept(orjson.dumps(parsed), raw) != repeated
+        assert [d.path for d in find_duplicate_keys(raw, parsed)] == (["$.a"] if repeated else [])
+
+
+def test_the_text_of_an_escape_is_not_taken_for_one() -> None:
+    # "\\u003a" is a backslash and the letters u003a: no colon, no member dropped
+    raw = b'{"a":"\\\\u003a","b":1}'
+    assert orjson.loads(raw) == {"a": "\\u003a", "b": 1}
+    assert members_kept(orjson.dumps(orjson.loads(raw)), raw)
+
+
 def _spellings() -> dict[str, bytes]:
     record = good_success()
     record["result"]["trades"][0]["fee"] = 7.766e-05
