@@ -7,6 +7,9 @@ alternating so both see the machine at the same moments:
 * with the kit's plugin, as every run gets it once the kit is installed;
 * with the kit's plugin left out (``-p no:deribit_contract``), everything else alike;
 
+and the same two again with every other plugin of the environment left out (``-p no:NAME`` for
+each other ``pytest11`` entry point: Hypothesis' own plugin imports Hypothesis at the end of every
+run, respx's imports httpx), which isolates the kit's plugin on a small, steadier baseline;
 and, with ``--without PYTHON`` (the interpreter of a virtual environment where the kit and its
 dependencies are not installed), that environment's run too: the plugins of the kit's
 dependencies (respx's loads httpx in every run) are then counted as well. The medians and the
@@ -26,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from importlib.metadata import entry_points
 from pathlib import Path
 
 _HOST_TEST = "def test_one():\n    assert 1 + 1 == 2\n"
@@ -52,9 +56,23 @@ def main() -> int:
         host = Path(tmp)
         (host / "test_host.py").write_text(_HOST_TEST, encoding="utf-8")
         base = ["-m", "pytest", "-q", "-p", "no:cacheprovider"]
+        others = [
+            arg
+            for entry in entry_points(group="pytest11")
+            if entry.name != "deribit_contract"
+            for arg in ("-p", f"no:{entry.name}")
+        ]
         commands = {
             "kit installed": [sys.executable, *base],
             "kit's plugin left out": [sys.executable, *base, "-p", "no:deribit_contract"],
+            "other plugins left out": [sys.executable, *base, *others],
+            "other plugins and the kit's left out": [
+                sys.executable,
+                *base,
+                *others,
+                "-p",
+                "no:deribit_contract",
+            ],
         }
         if args.without:
             commands["no kit in the environment"] = [args.without, *base]
@@ -66,15 +84,16 @@ def main() -> int:
             names = names[turn % len(names) :] + names[: turn % len(names)]  # each first in turn
             for name in names:
                 times[name].append(_timed(commands[name], host))
-    kit = times["kit installed"]
     for name, found in times.items():
+        # each run is compared with the one that differs from it by the kit's plugin alone
+        kit = times["other plugins left out" if "other" in name else "kit installed"]
         for index, kind in enumerate(("wall", "CPU")):
             own = [pair[index] for pair in found]
             paired = [a[index] - b[index] for a, b in zip(kit, found, strict=True)]
             print(
                 f"{name}, {kind} time: median {statistics.median(own) * 1000:.0f} ms over "
-                f"{args.runs} runs; the kit's run minus this one, median of the pairs: "
-                f"{statistics.median(paired) * 1000:+.0f} ms"
+                f"{args.runs} runs; the run with the kit's plugin minus this one, median of the "
+                f"pairs: {statistics.median(paired) * 1000:+.0f} ms"
             )
     return 0
 
