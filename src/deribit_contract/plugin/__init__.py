@@ -28,16 +28,19 @@ from urllib.parse import urlsplit
 
 import pytest
 
-import deribit_contract.suite
 from deribit_contract.contract.plan import PHASES
 from deribit_contract.errors import TargetError
 from deribit_contract.plugin._keys import (
     OBSERVATIONS_KEY,
+    OPTION_DEFAULTS,
     PROBLEMS_KEY,
     REDACTOR_KEY,
     SPEC_KEY,
+    SUITE_DIR,
+    asked_for_the_kit,
     configure_target,
     observations_of,
+    register_profiles,
 )
 from deribit_contract.plugin.fixtures import CloseContractAssertion as CloseContractAssertion
 from deribit_contract.plugin.fixtures import (
@@ -71,8 +74,7 @@ __all__ = [
     "observations_of",
 ]
 
-# Every pytest run of a host repository loads this module: the names below (the contract run,
-# the transports, respx, Hypothesis behind them) are imported on first use, not here.
+# every pytest run of a host repository loads this module: these are imported on first use
 _LAZY = {
     "CloseCall": "deribit_contract.invariants",
     "ContractRun": "deribit_contract.contract.run",
@@ -94,10 +96,6 @@ _WORKER_OUTPUT = "deribit_contract_observations"
 _RUN_PROFILE = "deribit-contract-run"
 # a test that ends in one of these did not judge the target: the run cannot make progress
 _STOPPING = (TargetError,)
-_SUITE_DIR = Path(deribit_contract.suite.__file__).parent
-# each option of the kit with its default (filled by pytest_addoption): a run that changes none
-# of them, and does not run the suite, has not asked for the kit (see _asked_for)
-_DEFAULTS: dict[str, Any] = {}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -175,51 +173,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--deribit-report", default=None, metavar="PATH",
                     help="write the run's observations (redacted JSON) to PATH")  # fmt: skip
-    _DEFAULTS.update((option.dest, option.default) for option in group.options)
-
-
-def _register_profiles() -> None:
-    """dev, ci and live, unless the project already registered its own under those names."""
-    from hypothesis import HealthCheck, settings
-    from hypothesis.errors import InvalidArgument as HypothesisInvalidArgument
-
-    wanted: dict[str, dict[str, Any]] = {
-        "dev": {"max_examples": 30, "deadline": None},
-        "ci": {"max_examples": 60, "deadline": None, "derandomize": True, "database": None},
-        "live": {
-            "max_examples": 5,
-            "deadline": None,
-            "database": None,
-            "suppress_health_check": [HealthCheck.too_slow],
-        },
-    }
-    for name, options in wanted.items():
-        try:
-            settings.get_profile(name)
-        except HypothesisInvalidArgument:
-            settings.register_profile(name, **options)
-
-
-def _asked_for(config: pytest.Config) -> bool:
-    """True when the run asked for the kit: ``deribit-contract run``, an option of the kit, or
-    the shipped suite on the command line. Any other run gets its target judged when a fixture
-    first needs it, and pays nothing for the kit until then."""
-    if REDACTOR_KEY in config.stash:  # set by `deribit-contract run` before configuration
-        return True
-    if any(config.getoption(dest) != default for dest, default in _DEFAULTS.items()):
-        return True
-    return any(_names_the_suite(arg) for arg in config.args)
-
-
-def _names_the_suite(arg: str) -> bool:
-    if arg.split("::")[0].startswith("deribit_contract.suite"):  # --pyargs
-        return True
-    path = Path(arg.split("::")[0])
-    try:
-        path = path.resolve()
-    except OSError:
-        return False
-    return path == _SUITE_DIR or _SUITE_DIR in path.parents
+    OPTION_DEFAULTS.update((option.dest, option.default) for option in group.options)
 
 
 @pytest.hookimpl(trylast=True)  # after Hypothesis' own plugin has loaded --hypothesis-profile
@@ -243,11 +197,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "deribit_mock fixture for this test",
     )
     config.stash[PROBLEMS_KEY] = []
-    if not _asked_for(config):
+    if not asked_for_the_kit(config):
         if "hypothesis" in sys.modules:  # already paid for by the project's own conftest
-            _register_profiles()
+            register_profiles()
         return
-    _register_profiles()
+    register_profiles()
     _load_run_profile(config, configure_target(config))
 
 
@@ -337,7 +291,7 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Mod
     ``pytest --pyargs deribit_contract.suite`` reads the calling repository's configuration; a
     ``python_files = check_*.py`` there would silently collect nothing and "pass".
     """
-    if file_path.suffix != ".py" or file_path.parent != _SUITE_DIR:
+    if file_path.suffix != ".py" or file_path.parent != SUITE_DIR:
         return None
     if not file_path.name.startswith("test_") or parent.session.isinitpath(file_path):
         return None  # pytest's own collector takes the files named on the command line
@@ -355,7 +309,7 @@ def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: objec
     The caller's ``python_functions`` (``check_*``...) would drop the suite's ``test_*``
     functions one by one, and the run would "pass" having checked less.
     """
-    if not isinstance(collector, pytest.Module) or collector.path.parent != _SUITE_DIR:
+    if not isinstance(collector, pytest.Module) or collector.path.parent != SUITE_DIR:
         return
     if not (name.startswith("test_") and inspect.isfunction(obj)):
         return

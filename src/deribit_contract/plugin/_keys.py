@@ -1,4 +1,4 @@
-"""The pytest stash keys the plugin's hooks and its fixtures share, and the run's target.
+"""The pytest stash keys the plugin's hooks and its fixtures share; the run's target and profiles.
 
 Installing the kit loads the plugin in every pytest run of the host repository, most of which
 never use a fixture: nothing here imports the contract run, the transports or the reporting
@@ -7,9 +7,12 @@ package until a hook of a run that asked for the kit, or a fixture, needs them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+import deribit_contract.suite
 
 if TYPE_CHECKING:
     from deribit_contract.contract.target import TargetSpec
@@ -19,11 +22,15 @@ if TYPE_CHECKING:
 __all__ = [
     "MOCK_URL_KEY",
     "OBSERVATIONS_KEY",
+    "OPTION_DEFAULTS",
     "PROBLEMS_KEY",
     "REDACTOR_KEY",
     "SPEC_KEY",
+    "SUITE_DIR",
+    "asked_for_the_kit",
     "configure_target",
     "observations_of",
+    "register_profiles",
     "spec_of",
 ]
 
@@ -34,6 +41,55 @@ SPEC_KEY: pytest.StashKey[TargetSpec] = pytest.StashKey()
 REDACTOR_KEY: pytest.StashKey[Redactor] = pytest.StashKey()
 #: the base URL of the respx mock a test is using (the contract assertion's curl line)
 MOCK_URL_KEY = pytest.StashKey[str]()
+
+
+SUITE_DIR = Path(deribit_contract.suite.__file__).parent
+#: each option of the kit with its default (filled by the plugin's pytest_addoption)
+OPTION_DEFAULTS: dict[str, Any] = {}
+
+
+def asked_for_the_kit(config: pytest.Config) -> bool:
+    """True when the run asked for the kit: ``deribit-contract run``, an option of the kit, or
+    the shipped suite on the command line. Any other run gets its target judged when a fixture
+    first needs it (:func:`spec_of`), and pays nothing for the kit until then."""
+    if REDACTOR_KEY in config.stash:  # set by `deribit-contract run` before configuration
+        return True
+    if any(config.getoption(dest) != default for dest, default in OPTION_DEFAULTS.items()):
+        return True
+    return any(_names_the_suite(arg) for arg in config.args)
+
+
+def _names_the_suite(arg: str) -> bool:
+    target = arg.split("::")[0]
+    if target.startswith("deribit_contract.suite"):  # --pyargs
+        return True
+    try:
+        path = Path(target).resolve()
+    except OSError:
+        return False
+    return path == SUITE_DIR or SUITE_DIR in path.parents
+
+
+def register_profiles() -> None:
+    """dev, ci and live, unless the project already registered its own under those names."""
+    from hypothesis import HealthCheck, settings
+    from hypothesis.errors import InvalidArgument as HypothesisInvalidArgument
+
+    wanted: dict[str, dict[str, Any]] = {
+        "dev": {"max_examples": 30, "deadline": None},
+        "ci": {"max_examples": 60, "deadline": None, "derandomize": True, "database": None},
+        "live": {
+            "max_examples": 5,
+            "deadline": None,
+            "database": None,
+            "suppress_health_check": [HealthCheck.too_slow],
+        },
+    }
+    for name, options in wanted.items():
+        try:
+            settings.get_profile(name)
+        except HypothesisInvalidArgument:
+            settings.register_profile(name, **options)
 
 
 def observations_of(config: pytest.Config) -> RunObservations:
