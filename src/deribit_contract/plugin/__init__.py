@@ -11,7 +11,9 @@ per test; configure it with ``@pytest.mark.deribit_mock(fault=..., positions={..
 ``assert_close_position_contract`` (in :mod:`.fixtures`, registered by being imported here).
 Wiring only: the policies live in :mod:`deribit_contract.contract`. URL targets pass the guard in
 ``pytest_configure``, before a single request; the run's observations live in ``config.stash``
-and cross pytest-xdist workers as JSON through ``workeroutput``.
+and cross pytest-xdist workers as JSON through ``workeroutput``. Every pytest run of a repository
+where the kit is installed loads this module, so it imports nothing heavy: the contract run, the
+transports and Hypothesis load for a run that asked for the kit or when a fixture needs them.
 """
 
 from __future__ import annotations
