@@ -56,7 +56,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +94,8 @@ def _vary(base: dict[str, Any], rng: random.Random, index: int) -> dict[str, Any
         order["price"] = round(order["price"] * scale, 2)
     order["amount"] = float(rng.randint(1, 500) * 10)
     order["order_id"] = f"ETH-{rng.randint(10**8, 10**9)}"
-    order["label"] = rng.choice(["", "close", f"bot-{index % 97}"])
+    # labels are the user's own text: real ones carry non-ASCII (escaped by Python's json)
+    order["label"] = rng.choice(["", "close", f"bot-{index % 97}", "clôture ✓"])
     stamp = 1_700_000_000_000 + index * 37
     order["creation_timestamp"] = order["last_update_timestamp"] = stamp
     trades = result["trades"]
@@ -109,13 +110,19 @@ def _vary(base: dict[str, Any], rng: random.Random, index: int) -> dict[str, Any
             trade["order_id"] = order["order_id"]
             if isinstance(trade.get("price"), (int, float)):
                 trade["price"] = round(trade["price"] * scale, 2)
+            if isinstance(trade.get("fee"), float) and trade["fee"]:
+                # fees are small floats rounded to 8 places: 7.766e-05 where Python writes them
+                trade["fee"] = round(trade["fee"] * scale, 8)
             result["trades"].append(trade)
     return record
 
 
-def build_records(count: int, seed: int, broken: float) -> Iterator[bytes]:
+def build_records(
+    count: int, seed: int, broken: float, spell: Callable[[Any], bytes] = orjson.dumps
+) -> Iterator[bytes]:
     """``count`` JSON Lines records: ~95% success, ~5% error envelopes; a ``broken`` share
-    (half truncated lines, half schema violations) so the explaining path runs too."""
+    (half truncated lines, half schema violations) so the explaining path runs too. ``spell``
+    writes a record (:data:`spellings.SPELLINGS`); the records are the same whatever it is."""
     rng = random.Random(seed)
     successes = [_load(path) for path in SHAPED]
     errors = [_load(p) for p in sorted((REALDATA / "errors").glob("*.json"))]
@@ -126,22 +133,29 @@ def build_records(count: int, seed: int, broken: float) -> Iterator[bytes]:
             record["id"] = index
         else:
             record = _vary(rng.choice(successes), rng, index)
-        line = orjson.dumps(record)
+        line = spell(record)
         flaw = rng.random()
         if flaw < broken / 2:
             line = line[: len(line) // 2]  # truncated line: not JSON
         elif flaw < broken and "result" in record:
             record["result"]["order"]["price"] = str(record["result"]["order"]["price"])
-            line = orjson.dumps(record)  # schema violation: explained by jsonschema
+            line = spell(record)  # schema violation: explained by jsonschema
         yield line
 
 
-def write_jsonl(path: Path, count: int, seed: int, broken: float) -> int:
+def write_jsonl(
+    path: Path,
+    count: int,
+    seed: int,
+    broken: float,
+    spell: Callable[[Any], bytes] = orjson.dumps,
+    newline: bytes = b"\n",
+) -> int:
     size = 0
     with path.open("wb") as handle:
-        for line in build_records(count, seed, broken):
-            handle.write(line + b"\n")
-            size += len(line) + 1
+        for line in build_records(count, seed, broken, spell):
+            handle.write(line + newline)
+            size += len(line) + len(newline)
     return size
 
 
@@ -374,6 +388,13 @@ def _parsed(lines: list[bytes]) -> list[Any]:
     return values
 
 
+def write_small(tmp: Path, args: argparse.Namespace) -> Path:
+    """A file a tenth of the big one's size: the warm-up run (imports, compiled schemas)."""
+    small = tmp / "small.jsonl"
+    write_jsonl(small, max(args.count // 10, 1), args.seed, args.broken_rate)
+    return small
+
+
 def peak_memory(path: Path) -> int:
     tracemalloc.start()
     try:
@@ -418,10 +439,37 @@ def main() -> int:
         default=cpu_count(),
         help="time validate --jobs 1 .. N (default: every core)",
     )
+    parser.add_argument(
+        "--pretty-count",
+        type=int,
+        default=10_000,
+        help="pretty-printed .json documents (one file each) in the spellings step",
+    )
+    parser.add_argument(
+        "--spellings-only",
+        action="store_true",
+        help="run only the last step: the kit on each spelling of the corpus",
+    )
     args = parser.parse_args()
     repeat = max(args.repeat, 1)
     print(load())
+    # the step that imports this module: imported here, once this module is loaded
+    from bench_spellings import bench_spellings
+
     with tempfile.TemporaryDirectory(prefix="bench-validate-") as tmp:
+        if args.spellings_only:
+            build_parser()
+            run_kit(write_small(Path(tmp), args))
+            bench_spellings(
+                Path(tmp),
+                args.count,
+                args.seed,
+                args.broken_rate,
+                repeat=repeat,
+                sample=args.jsonschema_sample,
+                pretty=min(args.pretty_count, args.count),
+            )
+            return 0
         big = Path(tmp) / "big.jsonl"
         small = Path(tmp) / "small.jsonl"
         size = write_jsonl(big, args.count, args.seed, args.broken_rate)
@@ -473,6 +521,15 @@ def main() -> int:
         )
         bench_interleaved(big, args.interleave_sample, repeat)
         bench_jobs(big, args.count, floor, max(args.max_jobs, 1), repeat)
+        bench_spellings(
+            Path(tmp),
+            args.count,
+            args.seed,
+            args.broken_rate,
+            repeat=repeat,
+            sample=args.jsonschema_sample,
+            pretty=min(args.pretty_count, args.count),
+        )
         maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         print(
             f"process max RSS (whole benchmark, incl. the jsonschema sample): {maxrss / 1024:.0f} MB"

@@ -177,7 +177,8 @@ def mixed_lines() -> list[bytes]:
 
     Valid responses with and without undocumented fields (new ones and errata ones, at every
     level), a schema violation, a recorded fixture, each spaced and compact, a member written
-    twice, and lines that are not a JSON object.
+    twice (compact, spaced, and with an escaped colon making up for the dropped member's own),
+    an exponent float, and lines that are not a JSON object.
     """
     extra = good_success()
     extra["usIn"] = 1
@@ -205,4 +206,13 @@ def mixed_lines() -> list[bytes]:
     # them with a member written twice, which only its bytes show
     compact = [orjson.dumps(o) for o in objects]
     repeated = b'{"id":7,' + orjson.dumps(good_success())[1:]
-    return [*lines, *compact, repeated, b"", b"<html>", b'{"jsonrpc": "2.0", "id": 1, "res', b"[1]"]
+    spaced_repeated = b'{"id": 7, ' + lines[0][1:]
+    labelled = good_success()
+    labelled["result"]["order"]["label"] = "a:b"
+    escaped = json.dumps(labelled).replace("a:b", "a\\u003ab").encode()
+    hidden_repeated = b'{"id": 7, ' + escaped[1:]
+    tiny_fee = good_success()
+    tiny_fee["result"]["trades"][0]["fee"] = 7.766e-05
+    spelled = [escaped, json.dumps(tiny_fee).encode(), spaced_repeated, hidden_repeated]
+    not_json = [b"", b"<html>", b'{"jsonrpc": "2.0", "id": 1, "res', b"[1]"]
+    return [*lines, *compact, repeated, *spelled, *not_json]

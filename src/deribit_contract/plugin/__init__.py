@@ -11,37 +11,38 @@ per test; configure it with ``@pytest.mark.deribit_mock(fault=..., positions={..
 ``assert_close_position_contract`` (in :mod:`.fixtures`, registered by being imported here).
 Wiring only: the policies live in :mod:`deribit_contract.contract`. URL targets pass the guard in
 ``pytest_configure``, before a single request; the run's observations live in ``config.stash``
-and cross pytest-xdist workers as JSON through ``workeroutput``.
+and cross pytest-xdist workers as JSON through ``workeroutput``. Every pytest run of a repository
+where the kit is installed loads this module, so it imports nothing heavy: the contract run, the
+transports and Hypothesis load for a run that asked for the kit or when a fixture needs them.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import importlib
 import inspect
 import json
+import sys
 from collections.abc import Generator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pytest
-from hypothesis import HealthCheck, Phase, settings
-from hypothesis.errors import InvalidArgument as HypothesisInvalidArgument
 
-import deribit_contract.suite
-from deribit_contract._fileio import atomic_write_text
 from deribit_contract.contract.plan import PHASES
-from deribit_contract.contract.run import ContractRun
-from deribit_contract.contract.session import ExchangeSession
-from deribit_contract.contract.target import TargetSpec, parse_target, preflight
-from deribit_contract.errors import ContractKitError, TargetError
-from deribit_contract.invariants import CloseCall
+from deribit_contract.errors import TargetError
 from deribit_contract.plugin._keys import (
     OBSERVATIONS_KEY,
+    OPTION_DEFAULTS,
     PROBLEMS_KEY,
     REDACTOR_KEY,
     SPEC_KEY,
+    SUITE_DIR,
+    asked_for_the_kit,
+    configure_target,
     observations_of,
+    register_profiles,
 )
 from deribit_contract.plugin.fixtures import CloseContractAssertion as CloseContractAssertion
 from deribit_contract.plugin.fixtures import (
@@ -52,10 +53,14 @@ from deribit_contract.plugin.fixtures import deribit_mock as deribit_mock
 from deribit_contract.plugin.fixtures import deribit_run as deribit_run
 from deribit_contract.plugin.fixtures import deribit_session as deribit_session
 from deribit_contract.plugin.fixtures import reduce_only_sequence as reduce_only_sequence
-from deribit_contract.redaction import Redactor
-from deribit_contract.reporting.observations import RunObservations
-from deribit_contract.transports.client import JsonRpcClient
-from deribit_contract.transports.respx_mock import DeribitMock
+
+if TYPE_CHECKING:
+    from deribit_contract.contract.run import ContractRun
+    from deribit_contract.contract.session import ExchangeSession
+    from deribit_contract.contract.target import TargetSpec
+    from deribit_contract.invariants import CloseCall
+    from deribit_contract.transports.client import JsonRpcClient
+    from deribit_contract.transports.respx_mock import DeribitMock
 
 __all__ = [
     "OBSERVATIONS_KEY",
@@ -71,12 +76,28 @@ __all__ = [
     "observations_of",
 ]
 
+# every pytest run of a host repository loads this module: these are imported on first use
+_LAZY = {
+    "CloseCall": "deribit_contract.invariants",
+    "ContractRun": "deribit_contract.contract.run",
+    "DeribitMock": "deribit_contract.transports.respx_mock",
+    "ExchangeSession": "deribit_contract.contract.session",
+    "JsonRpcClient": "deribit_contract.transports.client",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
+
 _PROFILE_KEY = pytest.StashKey[str]()
 _WORKER_OUTPUT = "deribit_contract_observations"
 _RUN_PROFILE = "deribit-contract-run"
 # a test that ends in one of these did not judge the target: the run cannot make progress
 _STOPPING = (TargetError,)
-_SUITE_DIR = Path(deribit_contract.suite.__file__).parent
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -154,25 +175,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--deribit-report", default=None, metavar="PATH",
                     help="write the run's observations (redacted JSON) to PATH")  # fmt: skip
-
-
-def _register_profiles() -> None:
-    """dev, ci and live, unless the project already registered its own under those names."""
-    wanted: dict[str, dict[str, Any]] = {
-        "dev": {"max_examples": 30, "deadline": None},
-        "ci": {"max_examples": 60, "deadline": None, "derandomize": True, "database": None},
-        "live": {
-            "max_examples": 5,
-            "deadline": None,
-            "database": None,
-            "suppress_health_check": [HealthCheck.too_slow],
-        },
-    }
-    for name, options in wanted.items():
-        try:
-            settings.get_profile(name)
-        except HypothesisInvalidArgument:
-            settings.register_profile(name, **options)
+    OPTION_DEFAULTS.update((option.dest, option.default) for option in group.options)
 
 
 @pytest.hookimpl(trylast=True)  # after Hypothesis' own plugin has loaded --hypothesis-profile
@@ -195,47 +198,18 @@ def pytest_configure(config: pytest.Config) -> None:
         "deribit_mock(fault=None, seed=0, positions=None, base_url=...): configure the "
         "deribit_mock fixture for this test",
     )
-    _register_profiles()
-    observations_of(config)
     config.stash[PROBLEMS_KEY] = []
-    try:
-        spec = parse_target(
-            config.getoption("deribit_target"),
-            fault=config.getoption("deribit_fault"),
-            allow_hosts=config.getoption("deribit_allow_host"),
-            instruments=config.getoption("deribit_instrument"),
-            order_budget=config.getoption("deribit_order_budget"),
-            market=config.getoption("deribit_market"),
-        )
-    except ContractKitError as exc:  # the guard refused before any request: a usage error
-        raise pytest.UsageError(f"deribit-contract: {exc}") from None
-    if spec.is_live and _xdist_workers(config):
-        raise pytest.UsageError(
-            "deribit-contract: refusing -n/--numprocesses against a live target: workers would "
-            "each spend their own order budget and rate limit; run it without -n (the mock and "
-            "local targets run fine under xdist)"
-        )
-    if not hasattr(config, "workerinput"):  # the controller checks once for all workers
-        try:
-            preflight(spec)
-        except TargetError as exc:  # one clear error instead of a failure in every test
-            raise pytest.UsageError(f"deribit-contract: {exc}") from None
-    config.stash[SPEC_KEY] = spec
-    redactor = config.stash.setdefault(REDACTOR_KEY, Redactor())
-    redactor.add(spec.client_secret)
-    if spec.client_id and spec.client_secret:
-        redactor.add_basic_credentials(spec.client_id, spec.client_secret)
-    _load_run_profile(config, spec)
-
-
-def _xdist_workers(config: pytest.Config) -> bool:
-    if hasattr(config, "workerinput"):
-        return True
-    numprocesses = getattr(config.option, "numprocesses", None)
-    return bool(numprocesses) and numprocesses != "0"
+    if not asked_for_the_kit(config):
+        if "hypothesis" in sys.modules:  # already paid for by the project's own conftest
+            register_profiles()
+        return
+    register_profiles()
+    _load_run_profile(config, configure_target(config))
 
 
 def _load_run_profile(config: pytest.Config, spec: TargetSpec) -> None:
+    from hypothesis import Phase, settings
+
     max_examples = config.getoption("deribit_max_examples")
     steps = config.getoption("deribit_steps")
     no_shrink = config.getoption("deribit_no_shrink")
@@ -269,12 +243,17 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     # conftest files imported during collection may have loaded their own profile since
     # pytest_configure; the run's explicit choices (--deribit-max-examples ...) win
     if session.config.stash.get(_PROFILE_KEY, None) is not None:
+        from hypothesis import settings
+
         settings.load_profile(_RUN_PROFILE)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     previous = config.stash.get(_PROFILE_KEY, None)
     if previous is not None:  # in-process runs (the runner, pytester) must not leak settings
+        from hypothesis import settings
+        from hypothesis.errors import InvalidArgument as HypothesisInvalidArgument
+
         try:
             settings.load_profile(previous)
         except HypothesisInvalidArgument:
@@ -314,7 +293,7 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Mod
     ``pytest --pyargs deribit_contract.suite`` reads the calling repository's configuration; a
     ``python_files = check_*.py`` there would silently collect nothing and "pass".
     """
-    if file_path.suffix != ".py" or file_path.parent != _SUITE_DIR:
+    if file_path.suffix != ".py" or file_path.parent != SUITE_DIR:
         return None
     if not file_path.name.startswith("test_") or parent.session.isinitpath(file_path):
         return None  # pytest's own collector takes the files named on the command line
@@ -332,7 +311,7 @@ def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: objec
     The caller's ``python_functions`` (``check_*``...) would drop the suite's ``test_*``
     functions one by one, and the run would "pass" having checked less.
     """
-    if not isinstance(collector, pytest.Module) or collector.path.parent != _SUITE_DIR:
+    if not isinstance(collector, pytest.Module) or collector.path.parent != SUITE_DIR:
         return
     if not (name.startswith("test_") and inspect.isfunction(obj)):
         return
@@ -374,14 +353,18 @@ def pytest_runtest_makereport(
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
-    observations = observations_of(config)
     workeroutput = getattr(config, "workeroutput", None)
     if workeroutput is not None:
-        workeroutput[_WORKER_OUTPUT] = json.dumps(observations.to_json())
+        if OBSERVATIONS_KEY in config.stash:  # a worker that used no fixture observed nothing
+            workeroutput[_WORKER_OUTPUT] = json.dumps(observations_of(config).to_json())
         workeroutput[_WORKER_OUTPUT + "_problems"] = json.dumps(config.stash.get(PROBLEMS_KEY, []))
         return
     path = config.getoption("deribit_report")
     if path:
+        from deribit_contract._fileio import atomic_write_text
+        from deribit_contract.redaction import Redactor
+
+        observations = observations_of(config)
         spec = config.stash.get(SPEC_KEY, None)
         redactor = config.stash.get(REDACTOR_KEY, None) or Redactor()
         redactor.add(spec.client_secret if spec else None)
@@ -395,6 +378,8 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
     output = getattr(node, "workeroutput", {}) or {}
     raw = output.get(_WORKER_OUTPUT)
     if raw:
+        from deribit_contract.reporting.observations import RunObservations
+
         observations_of(node.config).merge(RunObservations.from_json(json.loads(raw)))
     problems = output.get(_WORKER_OUTPUT + "_problems")
     if problems:

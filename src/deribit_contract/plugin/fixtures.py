@@ -1,30 +1,33 @@
 """The plugin's fixtures: the selected target, a respx mock, and the close contract assertion.
 
 Registered by :mod:`deribit_contract.plugin`, which imports them; see its docstring for how
-users select the target.
+users select the target. Every pytest run of a host repository imports this module: the contract
+run, the transports and respx are imported by the fixture that first needs them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from deribit_contract.contract.checks import ContractJudge
-from deribit_contract.contract.run import ContractRun
-from deribit_contract.contract.session import ExchangeSession
 from deribit_contract.errors import InvalidArgument, TargetError
-from deribit_contract.invariants import CloseCall, SequenceRecorder
 from deribit_contract.plugin._keys import (
     MOCK_URL_KEY,
     PROBLEMS_KEY,
     REDACTOR_KEY,
     SPEC_KEY,
     observations_of,
+    spec_of,
 )
-from deribit_contract.transports.client import JsonRpcClient
-from deribit_contract.transports.respx_mock import DeribitMock
+
+if TYPE_CHECKING:
+    from deribit_contract.contract.run import ContractRun
+    from deribit_contract.contract.session import ExchangeSession
+    from deribit_contract.invariants import CloseCall, SequenceRecorder
+    from deribit_contract.transports.client import JsonRpcClient
+    from deribit_contract.transports.respx_mock import DeribitMock
 
 __all__ = [
     "CloseContractAssertion",
@@ -40,10 +43,12 @@ __all__ = [
 @pytest.fixture(scope="session")
 def deribit_run(request: pytest.FixtureRequest) -> Iterator[ContractRun]:
     """The contract run against the selected target (started once per session / worker)."""
+    from deribit_contract.contract.run import ContractRun
+
     config = request.config
     seed = config.getoption("hypothesis_seed", None)
     run = ContractRun(
-        config.stash[SPEC_KEY],
+        spec_of(config),
         mode=config.getoption("deribit_mode"),
         seed="" if seed is None else str(seed),
         observations=observations_of(config),
@@ -123,6 +128,8 @@ class CloseContractAssertion:
     """
 
     def __init__(self, config: pytest.Config) -> None:
+        from deribit_contract.contract.checks import ContractJudge
+
         self._config = config
         self._judge = ContractJudge(
             observations_of(config),
@@ -143,6 +150,8 @@ class CloseContractAssertion:
         tick_size: float | None = None,
     ) -> None:
         __tracebackhide__ = True
+        from deribit_contract.invariants import CloseCall
+
         given = (request, response, position_before, position_after, tick_size)
         if call is None:
             call = CloseCall(request, position_before, response, position_after, tick_size)
@@ -176,6 +185,8 @@ def reduce_only_sequence() -> Iterator[SequenceRecorder]:
     after it (``recorder.step(...)``); call ``recorder.assert_holds()`` to judge, or let the
     fixture judge what was recorded at teardown (a breach then errors the test).
     """
+    from deribit_contract.invariants import SequenceRecorder
+
     recorder = SequenceRecorder()
     yield recorder
     if recorder.steps and not recorder.judged:

@@ -9,12 +9,13 @@ every object that documents its properties gets ``additionalProperties: false`` 
 undocumented names already reported, and errata-only properties stay forbidden until seen.
 That schema is a subset of the observed one, so passing it proves each record valid and
 brings no new warning. The common batch costs a compiled call for each 32 of its records and
-one ``orjson.dumps`` of their list (the proof that no record repeats a member name), with no
-Python per record; lines that are not JSON are set aside first. When a call fails, the compiled
-check of each record of its part names the ones that fail, and only those are taken one by one
-(explaining the invalid ones, discovering the new fields), after which the tightened schema is
-rebuilt with the new names; the rest of the batch stays on the fast path. In documented mode
-there are no warnings and the tightened schema is the schema itself.
+one ``orjson.dumps`` of their list (the proof that no record repeats a member name, whatever
+the lines' spelling: :mod:`.duplicates`), with no Python per record; lines that are not JSON
+are set aside first. When a call fails, the compiled check of each record of its part names
+the ones that fail, and only those are taken one by one (explaining the invalid ones,
+discovering the new fields), after which the tightened schema is rebuilt with the new names;
+the rest of the batch stays on the fast path. In documented mode there are no warnings and the
+tightened schema is the schema itself.
 """
 
 from __future__ import annotations
@@ -26,7 +27,11 @@ from typing import Any
 import jsonschema_rs
 import orjson
 
-from deribit_contract.validation.duplicates import find_duplicate_keys
+from deribit_contract.validation.duplicates import (
+    find_duplicate_keys,
+    members_kept,
+    written_by_orjson,
+)
 from deribit_contract.validation.records import Batch, RawRecord
 from deribit_contract.validation.report import Summary
 from deribit_contract.validation.results import ValidationResult
@@ -91,13 +96,6 @@ def _parse_all(lines: list[bytes]) -> tuple[list[Any], list[int]]:
             return parsed, failed
 
 
-def _dumps(value: Any) -> bytes | None:
-    try:
-        return orjson.dumps(value)
-    except (TypeError, orjson.JSONEncodeError):
-        return None
-
-
 def _safe(check: Callable[[Any], bool]) -> Callable[[Any], bool]:
     def guarded(instance: Any) -> bool:
         try:
@@ -126,22 +124,23 @@ def _is_valid(many: Any, objects: list[Any]) -> bool:
         return False
 
 
-def _canonical(objects: list[Any], lines: list[bytes]) -> bool:
-    """True when every line is written exactly as orjson writes its record (so no record
-    repeats a member name): one serialisation for the whole batch, no Python per record.
+def _no_member_dropped(objects: list[Any], lines: list[bytes]) -> bool:
+    """True when no line repeats a member name: one serialisation for the whole batch, and
+    no Python per record.
 
-    Each line was parsed on its own, so each is one complete JSON value; the list's
-    serialisation can then equal ``[line,line,...]`` only if every line equals the
-    serialisation of its own value (a value cannot be a proper prefix of another followed by
-    ``,`` or ``]``), which is the per-record canonical check.
+    Lines written as orjson writes them are proved by one comparison in place: each line was
+    parsed on its own, so each is one complete JSON value, and the list's serialisation can
+    equal ``[line,line,...]`` only if every line equals the serialisation of its own value (a
+    value cannot be a proper prefix of another followed by ``,`` or ``]``). Any other spelling
+    is proved by counting colons (:func:`~.duplicates.members_kept`).
     """
-    try:
-        written = orjson.dumps(objects)
-    except (TypeError, orjson.JSONEncodeError):  # e.g. deeper than orjson writes
+    written = written_by_orjson(objects)
+    if written is None:  # e.g. deeper than orjson writes
         return False
-    # compared in place (memcmp from offset 1), not against a bracketed copy of the batch
     joined = b",".join(lines)
-    return len(written) == len(joined) + 2 and written.startswith(joined, 1)
+    if len(written) == len(joined) + 2 and written.startswith(joined, 1):
+        return True  # compared in place (memcmp from offset 1), not with a bracketed copy
+    return members_kept(written, joined)
 
 
 class BulkScanner:
@@ -229,14 +228,14 @@ class BulkScanner:
         passing: Sequence[int]
         if rejected:
             passing = [i for i in range(len(objects)) if i not in rejected]
-            canonical = _canonical([objects[i] for i in passing], [lines[i] for i in passing])
+            proved = _no_member_dropped([objects[i] for i in passing], [lines[i] for i in passing])
         else:
             passing = range(len(objects))
-            canonical = _canonical(objects, lines)
-        if not canonical:
-            # a passing record whose bytes are not orjson's own may hide a duplicate member
+            proved = _no_member_dropped(objects, lines)
+        if not proved:
+            # some passing record may repeat a member: each is proved or searched on its own
             for i in passing:
-                if _dumps(objects[i]) != lines[i] and find_duplicate_keys(lines[i], objects[i]):
+                if find_duplicate_keys(lines[i], objects[i]):
                     rejected.add(i)
         good = len(objects) - len(rejected)
         summary.records += good
