@@ -3,8 +3,8 @@
 The WebSocket layer pushes ``user.orders``/``user.trades``/``user.changes`` and ``ticker``
 notifications "when the state changes". Rather than have every method report what it touched,
 the exchange marks the venue before a request and diffs after it: new orders and trades are
-the tail of the venue's insertion-ordered dicts, and an open order changed when its state,
-fill, amount, price or update time moved. Only done while someone listens.
+the tail of the venue's insertion-ordered dicts, and every order notes its own first change
+since the mark (:attr:`SimOrder.sink`), so a request costs what it changed, not what rests.
 """
 
 from __future__ import annotations
@@ -14,21 +14,20 @@ from decimal import Decimal
 from itertools import islice
 from typing import Any
 
-from deribit_contract.exchange.orders import SimOrder, SimTrade
+from deribit_contract.exchange.orders import Fingerprint, SimOrder, SimTrade
 from deribit_contract.exchange.trading import Venue
 
 __all__ = ["AccountChange", "Mark", "changes_since", "mark"]
 
-_Fingerprint = tuple[str, Decimal, Decimal, Decimal, int]
-
 
 @dataclass(frozen=True)
 class Mark:
-    """The venue's state before a request: sizes and the open orders' fingerprints."""
+    """The venue's history sizes before a request (changed orders are noted as they change)."""
 
     order_count: int
     trade_count: int
-    open_orders: dict[str, _Fingerprint]
+    #: what each order changed during the request looked like before it (filled in by then)
+    before: dict[str, Fingerprint]
 
 
 @dataclass(frozen=True)
@@ -42,23 +41,10 @@ class AccountChange:
     position: dict[str, Any]
 
 
-def _fingerprint(order: SimOrder) -> _Fingerprint:
-    return (
-        order.order_state,
-        order.filled_amount,
-        order.amount,
-        order.price,
-        order.last_update_timestamp,
-    )
-
-
 def mark(venue: Venue) -> Mark:
-    """Remember what :func:`changes_since` needs to tell what a request changed."""
-    return Mark(
-        order_count=len(venue.orders),
-        trade_count=len(venue.trades),
-        open_orders={oid: _fingerprint(venue.orders[oid]) for oid in venue.open_order_ids},
-    )
+    """Start noting what the next request changes (O(1): nothing is walked)."""
+    venue.changed.clear()
+    return Mark(order_count=len(venue.orders), trade_count=len(venue.trades), before=venue.changed)
 
 
 def _tail(values: dict[str, Any], since: int) -> list[Any]:
@@ -72,9 +58,9 @@ def changes_since(venue: Venue, before: Mark) -> list[AccountChange]:
     orders: dict[str, SimOrder] = {}
     for order in _tail(venue.orders, before.order_count):
         orders[order.order_id] = order
-    for oid, fingerprint in before.open_orders.items():
-        order = venue.orders[oid]
-        if _fingerprint(order) != fingerprint:
+    for oid, fingerprint in list(before.before.items()):
+        order = venue.orders.get(oid)
+        if order is not None and order.fingerprint() != fingerprint:
             orders[oid] = order
     trades: list[SimTrade] = _tail(venue.trades, before.trade_count)
     keys: dict[tuple[str, str], None] = {}
@@ -113,8 +99,8 @@ def _notified(venue: Venue, order: SimOrder, before: Mark) -> dict[str, Any]:
     reduce-only order as it was before the request."""
     data = order.to_json()
     if venue.tweaks.stale_order_notifications and order.reduce_only:
-        state, filled, amount = before.open_orders.get(
-            order.order_id, ("open", Decimal(0), order.amount, order.price, 0)
-        )[:3]
+        # an order placed in this request was "open" with no fills before its first change
+        first = ("open", Decimal(0), order.amount, order.price, 0)
+        state, filled, amount = before.before.get(order.order_id, first)[:3]
         data.update(order_state=state, filled_amount=float(filled), amount=float(amount))
     return data

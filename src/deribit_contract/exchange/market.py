@@ -38,6 +38,9 @@ MARKETS = ("static", "live")
 
 #: refusals a live market sends now and then, with their message (never executed)
 _REFUSALS = (ErrorCode.RETRY, ErrorCode.TEMPORARILY_UNAVAILABLE)
+#: resting orders other traders consider per request at most (a sample beyond it), so a
+#: request costs the same however many orders rest
+_SCANNED = 64
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,10 @@ class LiveMarket:
         """One tick of the outside world: move every mark, redraw the books, let others trade."""
         for name, book in list(venue.books.items()):
             venue.books[name] = self._redraw(book)
-        resting = [venue.orders[oid] for oid in venue.open_order_ids]
+        ids = list(venue.open_order_ids)
+        if len(ids) > _SCANNED:  # a crowded book: other traders look at a sample of it
+            ids = self._rng.sample(ids, _SCANNED)
+        resting = [venue.orders[oid] for oid in ids]
         reachable = [order for order in resting if self._reachable(venue, order)]
         if reachable and self._rng.random() < self.config.fill_chance:
             self._fill_by_others(venue, self._rng.choice(reachable), now_ms=now_ms)

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, ROUND_UP, Decimal
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from deribit_contract.exchange.instruments import Instrument, as_float
 
-__all__ = ["Position", "SimOrder", "SimTrade", "opposite"]
+__all__ = ["Fingerprint", "Position", "SimOrder", "SimTrade", "opposite"]
 
 Direction = Literal["buy", "sell"]
+Fingerprint = tuple[str, Decimal, Decimal, Decimal, int]
 _SATOSHI = Decimal("0.00000001")
 _MICRO = Decimal("0.000001")
 
@@ -52,6 +53,28 @@ class SimOrder:
     trade_ids: list[str] = field(default_factory=list)
     #: True once ``private/edit`` changed the order
     replaced: bool = False
+    #: where a change of this order is noted (the venue's :attr:`Venue.changed`), once placed:
+    #: its id and what it looked like before the first change since the sink was last cleared
+    sink: dict[str, Fingerprint] | None = field(default=None, repr=False, compare=False)
+
+    _QUIET: ClassVar[frozenset[str]] = frozenset({"sink", "trade_ids", "notional"})
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # every change, whoever makes it, is noted: notifications then look only at what changed
+        sink = self.__dict__.get("sink")
+        if sink is not None and name not in self._QUIET and self.order_id not in sink:
+            sink[self.order_id] = self.fingerprint()
+        object.__setattr__(self, name, value)
+
+    def fingerprint(self) -> Fingerprint:
+        """What a notification reports of the order: state, fills, amount, price, update time."""
+        return (
+            self.order_state,
+            self.filled_amount,
+            self.amount,
+            self.price,
+            self.last_update_timestamp,
+        )
 
     @property
     def average_price(self) -> Decimal:

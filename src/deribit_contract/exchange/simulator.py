@@ -225,9 +225,9 @@ class SimulatedExchange:
         """Answer one parsed JSON-RPC request with a full envelope; never raises."""
         with self._lock:
             listeners = tuple(self._listeners)
-            before = events.mark(self._venue) if listeners else None
+            before = events.mark(self._venue)  # always: it bounds what orders note to a request
             envelope = self._handle(message, auth)
-            changes = events.changes_since(self._venue, before) if before is not None else []
+            changes = events.changes_since(self._venue, before) if listeners else []
             # after the changes are known: forgetting shifts the counts events.mark keeps
             self._venue.forget_finished(keep=self._history_kept)
         for listener in listeners if changes else ():

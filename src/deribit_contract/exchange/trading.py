@@ -18,7 +18,7 @@ from deribit_contract.exchange.book import Book, default_book
 from deribit_contract.exchange.faults import NO_TWEAKS, CloseTweaks
 from deribit_contract.exchange.instruments import INSTRUMENTS, Instrument
 from deribit_contract.exchange.jsonrpc import ErrorCode
-from deribit_contract.exchange.orders import Direction, Position, SimOrder, SimTrade
+from deribit_contract.exchange.orders import Direction, Fingerprint, Position, SimOrder, SimTrade
 from deribit_contract.exchange.params import RpcError
 
 __all__ = ["OPEN_ORDERS_PER_ACCOUNT", "OpenOrders", "OrderRequest", "Venue"]
@@ -61,6 +61,8 @@ class OpenOrders:
         self._ids: dict[str, _Key] = {}
         self._by_key: dict[_Key, dict[str, None]] = {}
         self._per_account: dict[str, int] = {}
+        #: the reduce-only ones apart: re-fitting them must not walk every resting order
+        self._reduce_only: dict[_Key, dict[str, None]] = {}
 
     def __contains__(self, order_id: object) -> bool:
         return order_id in self._ids
@@ -78,6 +80,8 @@ class OpenOrders:
         self._ids[order_id] = key
         self._by_key.setdefault(key, {})[order_id] = None
         self._per_account[key[0]] = self._per_account.get(key[0], 0) + 1
+        if order.reduce_only:
+            self._reduce_only.setdefault(key, {})[order_id] = None
 
     def remove(self, order_id: str) -> None:
         """Take ``order_id`` off the book (``KeyError`` when it is not open, like a list's)."""
@@ -89,6 +93,15 @@ class OpenOrders:
         left = self._per_account.pop(key[0]) - 1
         if left:
             self._per_account[key[0]] = left
+        reduce_only = self._reduce_only.get(key)
+        if reduce_only is not None and order_id in reduce_only:
+            del reduce_only[order_id]
+            if not reduce_only:
+                del self._reduce_only[key]
+
+    def reduce_only_of(self, client_id: str, instrument_name: str) -> list[str]:
+        """The open reduce-only order ids of one account on one instrument, oldest first."""
+        return list(self._reduce_only.get((client_id, instrument_name), ()))
 
     def count(self, client_id: str) -> int:
         """How many orders ``client_id`` has open, on every instrument."""
@@ -115,6 +128,9 @@ class Venue:
         }
         self.positions: dict[tuple[str, str], Position] = {}
         self.orders: dict[str, SimOrder] = {}
+        #: orders changed since the last :func:`~deribit_contract.exchange.events.mark`, each
+        #: with what it looked like before (every placed order notes its own changes here)
+        self.changed: dict[str, Fingerprint] = {}
         self.open_order_ids = OpenOrders(self.orders)
         #: the size each account last read with ``private/get_position`` (the stale-snapshot
         #: fault sizes its closes from it; the correct venue never looks)
@@ -191,6 +207,7 @@ class Venue:
             last_update_timestamp=now_ms,
         )
         self.orders[order.order_id] = order
+        order.sink = self.changed
         if request.post_only and is_limit and book.crosses(request.direction, order.price):
             order.order_state = "rejected"
             raise RpcError(
@@ -251,7 +268,7 @@ class Venue:
     def follow_position(self, client_id: str, instrument: Instrument, *, now_ms: int) -> None:
         """Fit the account's resting reduce-only orders on ``instrument`` to its position now
         (:func:`deribit_contract.exchange.reduce_only.enforce`)."""
-        ids = self.open_order_ids.of(client_id, instrument.name)
+        ids = self.open_order_ids.reduce_only_of(client_id, instrument.name)
         if not ids:
             return
         size = self.position(client_id, instrument).size
