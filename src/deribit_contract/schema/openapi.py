@@ -20,7 +20,13 @@ from typing import Any
 from deribit_contract.facts import INSTRUMENTS
 from deribit_contract.schema.errata import Erratum
 from deribit_contract.schema.openapi_core_methods import core_specs
-from deribit_contract.schema.openapi_shapes import ORDER_AND_TRADES_REF, MethodSpec
+from deribit_contract.schema.openapi_links import response_links
+from deribit_contract.schema.openapi_shapes import (
+    ORDER_AND_TRADES_REF,
+    MethodSpec,
+    operation_id,
+    pascal,
+)
 from deribit_contract.schema.openapi_staging_methods import staging_specs
 
 __all__ = ["CLOSE_POSITION", "OPENAPI_NAMES", "build_openapi"]
@@ -45,10 +51,6 @@ _SERVERS = [
     {"url": "https://test.deribit.com/api/v2", "description": "Deribit testnet"},
     {"url": "http://127.0.0.1:8082/api/v2", "description": "deribit-contract serve (local)"},
 ]
-
-
-def _pascal(method: str) -> str:
-    return "".join(word.capitalize() for word in method.replace("/", "_").split("_"))
 
 
 def _rewrite_refs(node: Any) -> Any:
@@ -102,28 +104,32 @@ def _query_parameters(params: Mapping[str, Any]) -> list[Schema]:
     return parameters
 
 
-def _request_body(method: str, params_ref: Schema) -> Schema:
+def _request_body(method: str, params_ref: Schema, *, takes_required: bool) -> Schema:
     # What the POST-to-path form accepts: the method comes from the path when the body omits it,
-    # JSON-RPC lets a call without arguments omit params (or send null), and a missing required
-    # param is the method's own -32602, which is the params schema's business.
-    request = {
+    # and JSON-RPC lets a call without arguments omit params (or send null). A method with a
+    # required param answers such a body -32602, so there params must be an object: a tool that
+    # draws valid bodies then sends the params a link fills in (instrument_name, order_id).
+    params = params_ref if takes_required else {"anyOf": [params_ref, {"type": "null"}]}
+    request: Schema = {
         "type": "object",
         "properties": {
             "jsonrpc": {"const": "2.0"},
             "id": {"type": ["integer", "string", "null"]},
             "method": {"const": method},
-            "params": {"anyOf": [params_ref, {"type": "null"}]},
+            "params": params,
         },
     }
+    if takes_required:
+        request["required"] = ["params"]
     return {"required": True, "content": {"application/json": {"schema": request}}}
 
 
 def _operation(spec: MethodSpec, params: Mapping[str, Any], *, post: bool) -> Schema:
-    name = _pascal(spec.name)
+    name = pascal(spec.name)
     response = {"$ref": f"{_COMPONENT}{name}Response"}
     error = {"$ref": f"{_COMPONENT}ErrorEnvelope"}
     operation: Schema = {
-        "operationId": f"{'post' if post else 'get'}{name}",
+        "operationId": operation_id(spec.name, post=post),
         "summary": spec.summary,
         "tags": list(spec.tags),
         "security": [{"bearerAuth": []}, {"basicAuth": []}] if spec.private else [],
@@ -140,8 +146,15 @@ def _operation(spec: MethodSpec, params: Mapping[str, Any], *, post: bool) -> Sc
             },
         },
     }
+    links = response_links(spec.name, post=post)
+    if links:
+        operation["responses"]["200"]["links"] = links
     if post:
-        operation["requestBody"] = _request_body(spec.name, {"$ref": f"{_COMPONENT}{name}Params"})
+        operation["requestBody"] = _request_body(
+            spec.name,
+            {"$ref": f"{_COMPONENT}{name}Params"},
+            takes_required=bool(params.get("required")),
+        )
     else:
         operation["parameters"] = _query_parameters(params)
     return operation
@@ -188,7 +201,7 @@ def build_openapi(
     )
     paths: Schema = {}
     for spec in specs:
-        name = _pascal(spec.name)
+        name = pascal(spec.name)
         params = schemas["CloseParams"] if spec.name == CLOSE_POSITION else spec.params
         schemas[f"{name}Params"] = (
             {"$ref": f"{_COMPONENT}CloseParams"} if spec.name == CLOSE_POSITION else params

@@ -24,7 +24,9 @@ __all__ = [
     "Schema",
     "instrument",
     "open_object",
+    "operation_id",
     "params_object",
+    "pascal",
     "position",
     "trades_page",
 ]
@@ -52,6 +54,16 @@ class MethodSpec:
     result: Schema
     private: bool
     tags: tuple[str, ...] = field(default=())
+
+
+def pascal(method: str) -> str:
+    """``private/close_position`` -> ``PrivateClosePosition``: the stem of its component names."""
+    return "".join(word.capitalize() for word in method.replace("/", "_").split("_"))
+
+
+def operation_id(method: str, *, post: bool) -> str:
+    """The operationId of ``method``'s GET or POST form (links name their target by it)."""
+    return f"{'post' if post else 'get'}{pascal(method)}"
 
 
 def params_object(required: tuple[str, ...], **properties: Schema) -> Schema:
