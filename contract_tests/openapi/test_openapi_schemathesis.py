@@ -31,8 +31,10 @@ from deribit_contract.exchange.faults import FAULTS, Fault
 
 TABLE = REPO / "docs" / "openapi-faults.md"
 UPDATE = bool(os.environ.get("DERIBIT_CONTRACT_UPDATE_DOCS"))
-#: a fault run ends at its first report: that is the answer, and the rest of the budget is time
-FIRST_REPORT = ("--max-failures", "1")
+#: a fault run ends at its second report (the rest of the budget would only be time): the close
+#: answer's, or its two forms', even when the simulator's known leniency (a market order's
+#: malformed price, :func:`schemathesis_support.market_price_ignored`) is drawn first
+FAULT_BOUND = ("--max-failures", "2")
 
 
 def _schema_visible(fault: Fault) -> bool:
@@ -53,7 +55,8 @@ README's command and nothing else: a token from public/auth and
 "Authorization: Bearer $TOKEN"`. No position is opened by hand and no hook is loaded: a close is
 judged when Schemathesis' stateful phase reaches one through the document's links (listed
 instruments -> a market buy or sell -> close_position on its instrument -> the closing order,
-its fills, the position). Measured with `{" ".join(BOUNDS)}` and, for a fault, `{" ".join(FIRST_REPORT)}`.
+its fills, the position). Bounded for the suite's time with
+`{" ".join(BOUNDS)}` and, for a fault, `{" ".join(FAULT_BOUND)}`.
 
 "Schemathesis" lists the titles of the checks that failed on close_position; the kit names the
 rules each fault breaks (`deribit-contract run`, `contract_tests/runner/test_runner_mutation.py`).
@@ -72,7 +75,11 @@ def _row(name: str, run: Run) -> str:
 
 def _table(rows: dict[str, str]) -> str:
     caught = sum(1 for row in rows.values() if "| not seen |" not in row)
-    correct = "| `--market static`, `--market live` (correct) | no failure | no failure |"
+    correct = (
+        "| `--market static`, `--market live` (correct) | no failure but the simulator's "
+        "leniency (a market order's malformed `price` is executed: `ST201`, see the README) "
+        "| no failure |"
+    )
     footer = (
         f"\nSchemathesis alone: {caught} of {len(FAULTS)} faults. "
         f"The kit: {len(FAULTS)} of {len(FAULTS)}.\n"
@@ -98,7 +105,7 @@ def fault_runs(workdir: Path) -> dict[str, Run]:
     runs = {}
     for name in MEASURED:
         with serve(workdir / name, "--fault", name) as served:
-            runs[name] = run_schemathesis(served, workdir / name, *BOUNDS, *FIRST_REPORT)
+            runs[name] = run_schemathesis(served, workdir / name, *BOUNDS, *FAULT_BOUND)
     return runs
 
 
@@ -142,3 +149,5 @@ def test_the_committed_table_is_what_was_measured(fault_runs: dict[str, Run]) ->
             "docs/openapi-faults.md is stale: rerun with DERIBIT_CONTRACT_UPDATE_DOCS=1 and review"
         )
     assert TABLE.read_text("utf-8") == _table(committed)
+    caught = sum(1 for row in committed.values() if "| not seen |" not in row)
+    assert f"({caught} of {len(FAULTS)})" in (REPO / "README.md").read_text("utf-8")
