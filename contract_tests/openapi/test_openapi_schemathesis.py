@@ -14,6 +14,7 @@ and rewrites it; review the diff.
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -100,23 +101,38 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("schemathesis")
 
 
+MARKETS = ("static", "live")
+#: runs at a time: each is a server and a Schemathesis process, about one core between them
+PARALLEL = 2
+
+
+def _measure(workdir: Path, options: tuple[str, ...], extra: tuple[str, ...]) -> Run:
+    with serve(workdir, *options) as served:
+        return run_schemathesis(served, workdir, *extra)
+
+
 @pytest.fixture(scope="module")
-def fault_runs(workdir: Path) -> dict[str, Run]:
-    runs = {}
-    for name in MEASURED:
-        with serve(workdir / name, "--fault", name) as served:
-            runs[name] = run_schemathesis(served, workdir / name, *BOUNDS, *FAULT_BOUND)
-    return runs
+def runs(workdir: Path) -> dict[str, Run]:
+    """Every measured run by what was served: each market of the correct exchange, each fault."""
+    jobs = {market: (("--market", market), BOUNDS) for market in MARKETS}
+    jobs |= {name: (("--fault", name), (*BOUNDS, *FAULT_BOUND)) for name in MEASURED}
+    with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+        pending = {
+            key: pool.submit(_measure, workdir / key, options, extra)
+            for key, (options, extra) in jobs.items()
+        }
+        return {key: future.result() for key, future in pending.items()}
 
 
 def _explain(run: Run) -> str:
     return f"exit {run.exit_code}, {run.seconds:.0f}s\n{run.output}"
 
 
-@pytest.mark.parametrize("market", ["static", "live"])
-def test_the_correct_exchange_passes_and_its_closes_are_judged(workdir: Path, market: str) -> None:
-    with serve(workdir / market, "--market", market) as served:
-        run = run_schemathesis(served, workdir / market, *BOUNDS)
+@pytest.mark.parametrize("market", MARKETS)
+def test_the_correct_exchange_passes_and_its_closes_are_judged(
+    runs: dict[str, Run], market: str
+) -> None:
+    run = runs[market]
     assert not run.errors, run.errors
     assert unexplained(run.findings) == [], _explain(run)
     assert run.exit_code in (0, 1), _explain(run)
@@ -129,17 +145,17 @@ def test_the_correct_exchange_passes_and_its_closes_are_judged(workdir: Path, ma
 
 @pytest.mark.parametrize("name", VISIBLE)
 def test_every_fault_a_schema_can_see_is_reported_on_close_position(
-    fault_runs: dict[str, Run], name: str
+    runs: dict[str, Run], name: str
 ) -> None:
-    run = fault_runs[name]
+    run = runs[name]
     assert run.exit_code == 1, _explain(run)
     assert run.titles_on(CLOSE), _explain(run)
     if any(rule.startswith("schema.") for rule in FAULTS[name].breaks):
         assert "Response violates schema" in run.titles_on(CLOSE), _explain(run)
 
 
-def test_the_committed_table_is_what_was_measured(fault_runs: dict[str, Run]) -> None:
-    measured = {name: _row(name, run) for name, run in fault_runs.items()}
+def test_the_committed_table_is_what_was_measured(runs: dict[str, Run]) -> None:
+    measured = {name: _row(name, runs[name]) for name in MEASURED}
     if UPDATE:
         TABLE.write_text(_table(measured), encoding="utf-8")
     committed = _committed_rows()
