@@ -5,9 +5,9 @@ schemas/openapi.json --url URL -H "Authorization: Bearer TOKEN"``, in its own pr
 one served exchange. No position is opened by hand and no hook is loaded: whatever reaches a
 close gets there through the document's links, in Schemathesis' own stateful phase.
 
-A run here adds only bounds (:data:`BOUNDS`): the stateful phase, a seed and a number of
-scenarios, so that the whole table stays inside the suite's time. What a run reports is read
-from Schemathesis' own NDJSON event stream: every failed check, with its operation.
+A run here adds only bounds (:data:`BOUNDS`: the stateful phase, a seed and a number of
+scenarios, so that the whole table stays inside the suite's time) and a report: what a run
+found is read from Schemathesis' own NDJSON event stream, every failed check with its operation.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ CONFIG = REPO / "schemathesis.toml"
 #: requests drawn; which link values are used stays random, as Schemathesis draws it), and
 #: enough scenarios for the links to reach a close many times over
 BOUNDS: tuple[str, ...] = ("--phases", "stateful", "--seed", "7", "--max-examples", "30")
-#: the methods whose answers a fault in the simulator corrupts
+#: the method whose answers the simulator's faults corrupt
 CLOSE = "/private/close_position"
 
 
