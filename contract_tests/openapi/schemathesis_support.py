@@ -18,7 +18,7 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -201,33 +201,3 @@ def run_schemathesis(served: Served, workdir: Path, *extra: str) -> Run:
     findings, errors, closes = _read(report) if report.exists() else ((), ("no report",), 0)
     output = done.stdout[-6000:] + done.stderr[-2000:]
     return Run(done.returncode, findings, errors, closes, seconds, output)
-
-
-def _params(request: Mapping[str, Any]) -> Mapping[str, Any]:
-    body = request.get("body")
-    if isinstance(body, dict) and isinstance(body.get("params"), dict):
-        return dict(body["params"])
-    query = request.get("query")
-    return dict(query) if isinstance(query, dict) else {}
-
-
-def market_price_ignored(finding: Finding) -> bool:
-    """A malformed ``price`` on a market order, accepted: the simulator's one known leniency.
-
-    The simulated exchange reads ``price`` only for limit orders (``exchange/methods.py``,
-    ``_limit_price``), so a market buy, sell or close whose price is not a number is executed,
-    and Schemathesis' ``negative_data_rejection`` says so. Whether Deribit rejects it is not in
-    the captured evidence; until the simulator decides, the correct exchange's runs name this
-    finding instead of failing on it, and nothing else.
-    """
-    return (
-        finding.check == "negative_data_rejection"
-        and finding.operation.split(" ")[-1] in {"/private/buy", "/private/sell", CLOSE}
-        and "price" in finding.message
-        and _params(finding.request).get("type") == "market"
-    )
-
-
-def unexplained(findings: Sequence[Finding]) -> list[Finding]:
-    """The findings that are not the simulator's known leniency."""
-    return [f for f in findings if not market_price_ignored(f)]

@@ -22,11 +22,9 @@ from schemathesis_support import (
     BOUNDS,
     CLOSE,
     REPO,
-    Finding,
     Run,
     run_schemathesis,
     serve,
-    unexplained,
 )
 
 from deribit_contract.exchange.faults import FAULTS, Fault
@@ -34,8 +32,7 @@ from deribit_contract.exchange.faults import FAULTS, Fault
 TABLE = REPO / "docs" / "openapi-faults.md"
 UPDATE = bool(os.environ.get("DERIBIT_CONTRACT_UPDATE_DOCS"))
 #: a fault run ends at its second report (the rest of the budget would only be time): the close
-#: answer's, or its two forms', even when the simulator's known leniency (a market order's
-#: malformed price, :func:`schemathesis_support.market_price_ignored`) is drawn first
+#: answer's, or its two forms'
 FAULT_BOUND = ("--max-failures", "2")
 
 
@@ -77,11 +74,7 @@ def _row(name: str, run: Run) -> str:
 
 def _table(rows: dict[str, str]) -> str:
     caught = sum(1 for row in rows.values() if "| not seen |" not in row)
-    correct = (
-        "| `--market static`, `--market live` (correct) | no failure but the simulator's "
-        "leniency (a market order's malformed `price` is executed: `ST201`, see the README) "
-        "| no failure |"
-    )
+    correct = "| `--market static`, `--market live` (correct) | no failure | no failure |"
     footer = (
         f"\nSchemathesis alone: {caught} of {len(FAULTS)} faults. "
         f"The kit: {len(FAULTS)} of {len(FAULTS)}.\n"
@@ -135,7 +128,7 @@ def test_the_correct_exchange_passes_and_its_closes_are_judged(
 ) -> None:
     run = runs[market]
     assert not run.errors, run.errors
-    assert unexplained(run.findings) == [], _explain(run)
+    assert list(run.findings) == [], _explain(run)
     assert run.exit_code in (0, 1), _explain(run)
     if market == "static":
         # a pass means something only if the links reached closes that closed something; on
@@ -168,38 +161,3 @@ def test_the_committed_table_is_what_was_measured(runs: dict[str, Run]) -> None:
     assert TABLE.read_text("utf-8") == _table(committed)
     caught = sum(1 for row in committed.values() if "| not seen |" not in row)
     assert f"({caught} of {len(FAULTS)})" in (REPO / "README.md").read_text("utf-8")
-
-
-def test_only_a_market_orders_malformed_price_is_the_known_leniency() -> None:
-    def accepted(operation: str, request: dict[str, object], component: str) -> Finding:
-        message = f"Invalid data should have been rejected\nInvalid component: {component}"
-        return Finding(
-            operation,
-            "negative_data_rejection",
-            "Schema-violating request accepted",
-            message,
-            request,
-        )
-
-    price = "in body - violates `type` at /properties/params/properties/price (became object)"
-    market = {"body": {"params": {"instrument_name": "BTC-PERPETUAL", "type": "market"}}}
-    limit = {"body": {"params": {"instrument_name": "BTC-PERPETUAL", "type": "limit"}}}
-    on_get = {"query": {"instrument_name": "BTC-PERPETUAL", "type": "market"}}
-    known = [
-        accepted("POST /private/buy", market, price),
-        accepted("GET /private/close_position", on_get, price),
-    ]
-    assert unexplained(known) == []
-    for other in (
-        accepted("POST /private/buy", limit, price),  # a limit order's price is read
-        accepted("POST /private/buy", market, "in body - violates `enum` at .../type"),
-        accepted("POST /private/edit", market, price),
-        Finding(
-            "POST /private/buy",
-            "response_schema_conformance",
-            "Response violates schema",
-            price,
-            market,
-        ),
-    ):
-        assert unexplained([other]) == [other]

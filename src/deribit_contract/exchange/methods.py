@@ -151,6 +151,10 @@ def limit_price(
     the 0.05 grid, far below the band), was answered with an order at the band price 198.75.
     """
     if order_type != "limit":
+        # a market order ignores its price, but not one that is no scalar at all (an object,
+        # a list, a boolean): typed params refuse those whatever the order type
+        if isinstance(ctx.params.get("price"), dict | list | bool):
+            raise invalid_params("price", "must be a number")
         return None
     price = opt_decimal(ctx.params, "price")
     if price is None:
