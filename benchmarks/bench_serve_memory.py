@@ -1,15 +1,24 @@
-"""`deribit-contract serve` under a long stream of requests: RSS growth and steady throughput.
+"""`deribit-contract serve` under a long stream of requests and under hostile clients: RSS growth.
 
-Not a test (nothing is asserted, nothing runs under pytest). Starts ``deribit-contract serve`` in
-a subprocess on a free loopback port, then sends requests one at a time over HTTP and over one
-WebSocket: authenticate, then cycles of ``private/buy`` + ``private/close_position`` +
-``private/get_position`` (trading, the path that used to keep every request and every order).
-After ``--warmup`` requests it reads the server's RSS from ``/proc``; then it sends
-``--requests`` more and reads it again, reporting the growth in MB and the request rate of the
-first and the last window as a ratio (the baseline is the same run's first window: 1.00 means
-steady throughput).
+Not a test (nothing is asserted, nothing runs under pytest). Each case starts its own
+``deribit-contract serve`` in a subprocess on a free loopback port and reads the server's RSS
+from ``/proc`` before and after:
 
-    python benchmarks/bench_serve_memory.py [--requests 60000] [--warmup 5000] [--json]
+* ``trading``: requests one at a time over HTTP and one WebSocket: cycles of ``private/buy`` +
+  ``private/close_position`` + ``private/get_position``. After ``--warmup`` requests, ``--requests``
+  more; the request rate of the first and the last window as a ratio (1.00: steady throughput).
+* ``slow-reader``: a WebSocket subscribes to its account's orders and never reads while the
+  account's other connection places and cancels orders for ``--seconds`` (the server must close
+  it as a slow consumer, not queue for it).
+* ``channel-flood``: one socket asks for ``--channels`` channel names in 32 kB subscribe frames;
+  another account's buy latency before and after.
+* ``token-flood``: ``--tokens`` client_credentials logins, then ``--signed`` client_signature
+  logins with 30 KB nonces.
+* ``orders``: ``--orders`` resting limit orders, then the latency of a request (p50 of 200).
+
+Each prints ``rss_growth_mb`` (the issue's bound: under 100 MB).
+
+    python benchmarks/bench_serve_memory.py [--case all] [--requests 60000] [--json]
 """
 
 from __future__ import annotations
@@ -25,11 +34,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from websockets.sync.client import ClientConnection, connect
+
 from deribit_contract.exchange.accounts import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+from deribit_contract.exchange.auth import sign
 from deribit_contract.transports.client import HttpJsonRpcClient
 from deribit_contract.transports.ws_client import WsJsonRpcClient
 
 INSTRUMENT = "BTC-PERPETUAL"
+OTHER = ("bench-other-0002", "bench-other-secret-0123456789")
 Call = Callable[[str, dict[str, Any]], dict[str, Any]]
 
 
@@ -78,39 +91,63 @@ def _drive(calls: list[Call], count: int) -> float:
     return sent / (time.perf_counter() - start)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=60_000)
-    parser.add_argument("--warmup", type=int, default=5_000)
-    parser.add_argument("--window", type=int, default=6_000)
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args(argv)
-    port = _free_port()
+def _serve(port: int) -> subprocess.Popen[bytes]:
+    accounts = [f"{DEFAULT_CLIENT_ID}:{DEFAULT_CLIENT_SECRET}", f"{OTHER[0]}:{OTHER[1]}"]
+    command = [sys.executable, "-m", "deribit_contract.cli", "serve", "--port", str(port)]
+    for account in accounts:
+        command += ["--account", account]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "deribit_contract.cli", "serve", "--port", str(port)],
+        command,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
-    try:
-        _wait_listening(port, proc)
-        http = HttpJsonRpcClient(f"http://127.0.0.1:{port}", timeout=30)
-        ws = WsJsonRpcClient(f"ws://127.0.0.1:{port}/ws/api/v2", timeout=30)
-        for client in (http, ws):
-            client.authenticate(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
-        calls: list[Call] = [http.call, ws.call]
-        _drive(calls, args.warmup)
-        rss_before = _rss_mb(proc.pid)
-        first = _drive(calls, args.window)
-        _drive(calls, max(0, args.requests - 2 * args.window))
-        last = _drive(calls, args.window)
-        rss_after = _rss_mb(proc.pid)
-        http.close()
-        ws.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-    figures = {
+    _wait_listening(port, proc)
+    return proc
+
+
+def _frame(method: str, params: dict[str, Any], request_id: int = 1) -> str:
+    return json.dumps({"jsonrpc": "2.0", "id": request_id, "method": method, "params": params})
+
+
+def _pipelined(ws: ClientConnection, frames: list[str]) -> list[Any]:
+    """Send ``frames`` in batches of 200 and read one reply per frame (notifications skipped)."""
+    replies: list[Any] = []
+    for start in range(0, len(frames), 200):
+        batch = frames[start : start + 200]
+        for frame in batch:
+            ws.send(frame)
+        while len(replies) < start + len(batch):
+            message = json.loads(ws.recv(timeout=60))
+            if "id" in message:
+                replies.append(message)
+    return replies
+
+
+def _latency_ms(call: Call, method: str, params: dict[str, Any], count: int = 200) -> float:
+    times = []
+    for _ in range(count):
+        start = time.perf_counter()
+        call(method, params)
+        times.append(time.perf_counter() - start)
+    return round(sorted(times)[len(times) // 2] * 1000, 2)
+
+
+def case_trading(port: int, proc: subprocess.Popen[bytes], args: Any) -> dict[str, Any]:
+    http = HttpJsonRpcClient(f"http://127.0.0.1:{port}", timeout=30)
+    ws = WsJsonRpcClient(f"ws://127.0.0.1:{port}/ws/api/v2", timeout=30)
+    for client in (http, ws):
+        client.authenticate(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
+    calls: list[Call] = [http.call, ws.call]
+    _drive(calls, args.warmup)
+    rss_before = _rss_mb(proc.pid)
+    first = _drive(calls, args.window)
+    _drive(calls, max(0, args.requests - 2 * args.window))
+    last = _drive(calls, args.window)
+    rss_after = _rss_mb(proc.pid)
+    http.close()
+    ws.close()
+    return {
         "requests_after_warmup": args.requests,
         "rss_after_warmup_mb": round(rss_before, 1),
         "rss_after_requests_mb": round(rss_after, 1),
@@ -119,11 +156,218 @@ def main(argv: list[str] | None = None) -> int:
         "last_window_req_per_s": round(last, 1),
         "throughput_last_vs_first": round(last / first, 2),
     }
-    if args.json:
-        print(json.dumps(figures, indent=2))
+
+
+def _raw_websocket(port: int) -> socket.socket:
+    """A WebSocket that never reads: a 4 KiB receive buffer and no reader thread (a library
+    client would keep reading into its own memory)."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", port))
+    sock.sendall(
+        b"GET /ws/api/v2 HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+        b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        b"Sec-WebSocket-Version: 13\r\n\r\n"
+    )
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += sock.recv(1)
+    return sock
+
+
+def _send_raw(sock: socket.socket, text: str) -> None:
+    """One masked text frame (the all-zero mask leaves the payload as is)."""
+    payload = text.encode()
+    size = len(payload)
+    if size < 126:
+        header = bytes([0x81, 0x80 | size])
     else:
-        for key, value in figures.items():
-            print(f"{key:>26}: {value}")
+        header = bytes([0x81, 0x80 | 126]) + size.to_bytes(2, "big")
+    sock.sendall(header + b"\0\0\0\0" + payload)
+
+
+def _closed_by_server(sock: socket.socket) -> str:
+    """Read what is left; "yes" when the server ends the connection within 10 s."""
+    sock.settimeout(10)
+    try:
+        while sock.recv(65536):
+            pass
+    except TimeoutError:
+        return "no (still open)"
+    except OSError:
+        pass
+    return "yes"
+
+
+def case_slow_reader(port: int, proc: subprocess.Popen[bytes], args: Any) -> dict[str, Any]:
+    rss_before = _rss_mb(proc.pid)
+    peak = rss_before
+    slow = _raw_websocket(port)
+    with connect(f"ws://127.0.0.1:{port}/ws/api/v2", proxy=None) as trader:
+        # the slow reader is a bot watching its own orders; the account's other connection
+        # places and cancels resting orders, each one a notification on two channels
+        login = {"grant_type": "client_credentials", "client_id": DEFAULT_CLIENT_ID,
+                 "client_secret": DEFAULT_CLIENT_SECRET}  # fmt: skip
+        _send_raw(slow, _frame("public/auth", login))
+        channels = ["user.orders.any.any.raw", "user.changes.any.any.raw"]
+        _send_raw(slow, _frame("private/subscribe", {"channels": channels}, 2))
+        trader.send(_frame("public/auth", login))
+        trader.recv(timeout=30)
+        mark = _pipelined(trader, [_frame("public/ticker", {"instrument_name": INSTRUMENT})])
+        price = round(mark[0]["result"]["mark_price"] * 0.995 * 2) / 2  # rests below the book
+        order = {"instrument_name": INSTRUMENT, "type": "limit", "amount": 10, "price": price}
+        start = time.perf_counter()
+        sent = 0
+        # pipelined for --seconds; a safety stop keeps an unbounded server from taking the
+        # shared machine's memory
+        while time.perf_counter() - start < args.seconds and peak - rss_before < 1_000:
+            frames = [_frame("private/buy", order, i) for i in range(199)]
+            frames.append(
+                _frame("private/cancel_all_by_instrument", {"instrument_name": INSTRUMENT})
+            )
+            _pipelined(trader, frames)
+            sent += len(frames)
+            peak = max(peak, _rss_mb(proc.pid))
+    seconds = time.perf_counter() - start
+    closed = _closed_by_server(slow)
+    slow.close()
+    time.sleep(1)
+    rss_after = _rss_mb(proc.pid)
+    return {
+        "trading_requests": sent,
+        "seconds": round(seconds, 1),
+        "rss_growth_peak_mb": round(peak - rss_before, 1),
+        "rss_growth_after_close_mb": round(rss_after - rss_before, 1),
+        "rss_growth_mb": round(peak - rss_before, 1),
+        "slow_reader_closed_by_server": closed,
+    }
+
+
+def case_channel_flood(port: int, proc: subprocess.Popen[bytes], args: Any) -> dict[str, Any]:
+    other = HttpJsonRpcClient(f"http://127.0.0.1:{port}", timeout=30)
+    other.authenticate(*OTHER)
+    buy = {"instrument_name": INSTRUMENT, "type": "market", "amount": 10}
+    before_ms = _latency_ms(other.call, "private/buy", buy)
+    rss_before = _rss_mb(proc.pid)
+    with connect(f"ws://127.0.0.1:{port}/ws/api/v2", proxy=None, max_size=2**24) as ws:
+        ws.send(_frame("public/auth", {"grant_type": "client_credentials",
+                "client_id": DEFAULT_CLIENT_ID, "client_secret": DEFAULT_CLIENT_SECRET}))  # fmt: skip
+        ws.recv(timeout=30)
+        frames: list[str] = []
+        names = refused = 0
+        while names < args.channels:  # 900 names keep a frame under Deribit's 32 kB
+            batch = [f"user.orders.any.x{names + i}.raw" for i in range(900)]
+            names += len(batch)
+            frames.append(_frame("private/subscribe", {"channels": batch}, len(frames) + 2))
+        for reply in _pipelined(ws, frames):
+            refused += "error" in reply
+        rss_after = _rss_mb(proc.pid)
+        after_ms = _latency_ms(other.call, "private/buy", buy)
+    other.close()
+    return {
+        "channel_names_sent": names,
+        "subscribe_frames_refused": refused,
+        "rss_growth_mb": round(rss_after - rss_before, 1),
+        "other_account_buy_ms_before": before_ms,
+        "other_account_buy_ms_after": after_ms,
+    }
+
+
+def case_token_flood(port: int, proc: subprocess.Popen[bytes], args: Any) -> dict[str, Any]:
+    rss_before = _rss_mb(proc.pid)
+    with connect(f"ws://127.0.0.1:{port}/ws/api/v2", proxy=None) as ws:
+        login = {"grant_type": "client_credentials", "client_id": DEFAULT_CLIENT_ID,
+                 "client_secret": DEFAULT_CLIENT_SECRET}  # fmt: skip
+        _pipelined(ws, [_frame("public/auth", login, i) for i in range(args.tokens)])
+        after_tokens = _rss_mb(proc.pid)
+        frames = []
+        for i in range(args.signed):
+            stamp, nonce = str(int(time.time() * 1000)), f"{i:08d}" + "n" * 30_000
+            frames.append(_frame("public/auth", {"grant_type": "client_signature",
+                          "client_id": DEFAULT_CLIENT_ID, "timestamp": stamp, "nonce": nonce,
+                          "signature": sign(DEFAULT_CLIENT_SECRET, stamp, nonce, "")}, i))  # fmt: skip
+            if len(frames) == 200:
+                _pipelined(ws, frames)
+                frames = []
+        _pipelined(ws, frames)
+    rss_after = _rss_mb(proc.pid)
+    return {
+        "client_credentials_logins": args.tokens,
+        "rss_growth_after_logins_mb": round(after_tokens - rss_before, 1),
+        "signed_logins_30kb_nonces": args.signed,
+        "rss_growth_mb": round(rss_after - rss_before, 1),
+    }
+
+
+def case_orders(port: int, proc: subprocess.Popen[bytes], args: Any) -> dict[str, Any]:
+    http = HttpJsonRpcClient(f"http://127.0.0.1:{port}", timeout=30)
+    http.authenticate(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
+    position = {"instrument_name": INSTRUMENT}
+    before_ms = _latency_ms(http.call, "private/get_position", position)
+    rss_before = _rss_mb(proc.pid)
+    mark = http.call("public/ticker", position)["result"]["mark_price"]
+    price = round(mark * 0.995 * 2) / 2  # inside the band, below the book: it rests
+    placed = refused = 0
+    with connect(f"ws://127.0.0.1:{port}/ws/api/v2", proxy=None) as ws:
+        ws.send(_frame("public/auth", {"grant_type": "client_credentials",
+                "client_id": DEFAULT_CLIENT_ID, "client_secret": DEFAULT_CLIENT_SECRET}))  # fmt: skip
+        ws.recv(timeout=30)
+        order = {"instrument_name": INSTRUMENT, "type": "limit", "amount": 10, "price": price}
+        replies = _pipelined(ws, [_frame("private/buy", order, i) for i in range(args.orders)])
+        placed = sum("result" in reply for reply in replies)
+        refused = len(replies) - placed
+    rss_after = _rss_mb(proc.pid)
+    after_ms = _latency_ms(http.call, "private/get_position", position)
+    buy_ms = _latency_ms(http.call, "private/buy", {**position, "type": "limit", "amount": 10,
+                         "price": price}, count=50)  # fmt: skip
+    http.close()
+    return {
+        "orders_placed": placed,
+        "orders_refused": refused,
+        "rss_growth_mb": round(rss_after - rss_before, 1),
+        "get_position_ms_before": before_ms,
+        "get_position_ms_after": after_ms,
+        "buy_ms_after": buy_ms,
+    }
+
+
+CASES = {
+    "trading": case_trading,
+    "slow-reader": case_slow_reader,
+    "channel-flood": case_channel_flood,
+    "token-flood": case_token_flood,
+    "orders": case_orders,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--case", choices=[*CASES, "all"], default="all")
+    parser.add_argument("--requests", type=int, default=60_000)
+    parser.add_argument("--warmup", type=int, default=5_000)
+    parser.add_argument("--window", type=int, default=6_000)
+    parser.add_argument("--seconds", type=float, default=30, help="slow-reader: trading time")
+    parser.add_argument("--channels", type=int, default=2_500_000)
+    parser.add_argument("--tokens", type=int, default=100_000)
+    parser.add_argument("--signed", type=int, default=20_000)
+    parser.add_argument("--orders", type=int, default=50_000)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    results: dict[str, dict[str, Any]] = {}
+    for name in CASES if args.case == "all" else [args.case]:
+        port = _free_port()
+        proc = _serve(port)
+        try:
+            results[name] = CASES[name](port, proc, args)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+        if not args.json:
+            print(f"{name}:")
+            for key, value in results[name].items():
+                print(f"  {key:>30}: {value}")
+    if args.json:
+        print(json.dumps(results, indent=2))
     return 0
 
 
