@@ -154,11 +154,13 @@ class WsJsonRpcClient(_ClientBase):
         try:
             reply = orjson.loads(data)
         except orjson.JSONDecodeError:
-            raise TargetError(f"{method}: WebSocket frame is not JSON: {excerpt(data)!r}") from None
+            raise TargetError(
+                f"{method}: WebSocket frame is not JSON: {excerpt(data, self.mask)!r}"
+            ) from None
         if not isinstance(reply, dict):
             raise TargetError(
                 f"{method}: WebSocket frame is JSON {type(reply).__name__}, not an object: "
-                f"{excerpt(data)!r}"
+                f"{excerpt(data, self.mask)!r}"
             )
         return reply
 
