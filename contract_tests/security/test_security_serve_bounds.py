@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import httpx
 import pytest
@@ -152,3 +153,28 @@ def test_a_websocket_redirect_to_https_is_reported_as_a_redirect(https_redirecto
     with pytest.raises(TargetRefused, match="redirect"):
         ws.call("public/get_time")
     ws.close()
+
+
+_LIMITS = (
+    "MAX_BODY_BYTES", "MAX_FRAME_BYTES", "OUTBOX_MESSAGES", "OUTBOX_BYTES",
+    "SUBSCRIPTIONS_PER_SOCKET", "CONNECTIONS_PER_ADDRESS", "CONNECTIONS_PER_IP",
+    "LIVE_GRANTS_PER_ACCOUNT", "NONCES_PER_KEY", "CALLS_KEPT", "HISTORY_KEPT",
+)  # fmt: skip
+
+
+def test_every_serve_limit_is_named_in_the_readme_and_defined_once() -> None:
+    import ast
+
+    import deribit_contract
+
+    package = Path(deribit_contract.__file__).parent
+    readme = (package.parents[1] / "README.md").read_text(encoding="utf-8")
+    assigned: dict[str, list[str]] = {name: [] for name in _LIMITS}
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Name) and target.id in assigned:
+                        assigned[target.id].append(path.name)
+    assert {name: where for name, where in assigned.items() if len(where) != 1} == {}
+    assert [name for name in _LIMITS if name not in readme] == []
