@@ -15,6 +15,8 @@ from ``/proc`` before and after:
 * ``token-flood``: ``--tokens`` client_credentials logins, then ``--signed`` client_signature
   logins with 30 KB nonces.
 * ``orders``: ``--orders`` resting limit orders, then the latency of a request (p50 of 200).
+* ``frame-flood``: ``--sockets`` unauthenticated sockets each start a 14 MiB frame and send
+  ``--frame-mib`` MiB of it; RSS while they are open and after they close.
 
 Each prints ``rss_growth_mb`` (the issue's bound: under 100 MB).
 
@@ -172,6 +174,9 @@ def _raw_websocket(port: int) -> socket.socket:
     head = b""
     while b"\r\n\r\n" not in head:
         head += sock.recv(1)
+    if not head.startswith(b"HTTP/1.1 101"):
+        sock.close()
+        raise ValueError(head.split(b"\r\n", 1)[0].decode())  # e.g. 429: too many connections
     return sock
 
 
@@ -331,12 +336,45 @@ def case_orders(port: int, proc: subprocess.Popen[bytes], args: Any) -> dict[str
     }
 
 
+def case_frame_flood(port: int, proc: subprocess.Popen[bytes], args: Any) -> dict[str, Any]:
+    rss_before = _rss_mb(proc.pid)
+    sockets, refused = [], 0
+    header = bytes([0x81, 0xFF]) + (14 * 1024 * 1024).to_bytes(8, "big") + b"\0\0\0\0"
+    for _ in range(args.sockets):  # unauthenticated, each an unfinished 14 MiB frame
+        try:
+            sock = _raw_websocket(port)
+        except (OSError, ValueError):
+            refused += 1
+            continue
+        try:
+            sock.sendall(header)
+            for _ in range(args.frame_mib):
+                sock.sendall(b"x" * 1024 * 1024)
+        except OSError:
+            pass  # the server closed it from the header
+        sockets.append(sock)
+    time.sleep(1)
+    rss_held = _rss_mb(proc.pid)
+    for sock in sockets:
+        sock.close()
+    time.sleep(1)
+    rss_after = _rss_mb(proc.pid)
+    return {
+        "sockets": args.sockets,
+        "sockets_refused": refused,
+        "frame_mib_sent_each": args.frame_mib,
+        "rss_growth_mb": round(rss_held - rss_before, 1),
+        "rss_growth_after_close_mb": round(rss_after - rss_before, 1),
+    }
+
+
 CASES = {
     "trading": case_trading,
     "slow-reader": case_slow_reader,
     "channel-flood": case_channel_flood,
     "token-flood": case_token_flood,
     "orders": case_orders,
+    "frame-flood": case_frame_flood,
 }
 
 
@@ -351,6 +389,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tokens", type=int, default=100_000)
     parser.add_argument("--signed", type=int, default=20_000)
     parser.add_argument("--orders", type=int, default=50_000)
+    parser.add_argument("--sockets", type=int, default=40, help="frame-flood: sockets")
+    parser.add_argument("--frame-mib", type=int, default=4, help="frame-flood: MiB sent each")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     results: dict[str, dict[str, Any]] = {}
