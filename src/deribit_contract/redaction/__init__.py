@@ -25,16 +25,25 @@ pass the same test (a weak token is still masked under its key name).
 from __future__ import annotations
 
 import base64
-import bisect
 import logging
-import re
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import quote_plus, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from deribit_contract.errors import InvalidArgument
+from deribit_contract.redaction._spellings import (
+    FRAGMENT_CHARS,
+    MASK,
+    MAX_GENERATIONS,
+    MIN_VALUE_LENGTH,
+    Decoded,
+    Generation,
+    base64_forms,
+    has_escape,
+    mask_spans,
+)
 
 __all__ = [
     "FRAGMENT_CHARS",
@@ -48,7 +57,6 @@ __all__ = [
     "weak_secret_reason",
 ]
 
-MASK = "***"
 # Keys whose values are secret whatever they hold (compared case-insensitively).
 SECRET_KEYS = frozenset(
     {
@@ -61,8 +69,6 @@ SECRET_KEYS = frozenset(
         "token",
     }
 )
-# Shorter values would mask ordinary words and numbers; real secrets are far longer.
-_MIN_SECRET_LENGTH = 6
 #: shortest client secret the kit accepts (Deribit's generated secrets have 43 characters)
 MIN_SECRET_LENGTH = 12
 
@@ -96,175 +102,28 @@ def require_strong_secret(secret: str | None, what: str) -> None:
         )
 
 
-#: a piece of a secret this long that starts or ends it is masked on its own (a split or cut
-#: secret), provided it cannot be data (see ``_distinctive``)
-FRAGMENT_CHARS = 8
-# one escaped character: JSON (\uXXXX in either case, \/ and the short forms), percent-encoded
-# ASCII (either case) and HTML/XML entities. Decoded once, so any mix of spellings is found.
-_ESCAPE = re.compile(
-    r"\\u([0-9a-fA-F]{4})|\\([\"\\/nrtbf])|%([0-7][0-9a-fA-F])"
-    r"|&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|amp|lt|gt|quot|apos);"
-)
-_SHORT = {'"': '"', "\\": "\\", "/": "/", "n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f"}
-_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
-
-
-def _unescape(match: re.Match[str]) -> str:
-    hex4, short, percent, entity = match.groups()
-    if hex4 is not None:
-        return chr(int(hex4, 16))
-    if short is not None:
-        return _SHORT[short]
-    if percent is not None:
-        return chr(int(percent, 16))
-    if entity in _NAMED:
-        return _NAMED[entity]
-    number = int(entity[2:], 16) if entity[1] in "xX" else int(entity[1:])
-    return chr(number) if number <= 0x10FFFF else "\ufffd"
-
-
-class _Decoded:
-    """``text`` with every escape decoded, and the way back to the original's positions."""
-
-    def __init__(self, text: str) -> None:
-        parts: list[str] = []
-        self.at: list[int] = []  # decoded index of each escape
-        self.spans: list[tuple[int, int]] = []  # its original (start, end)
-        self.extra: list[int] = [0]  # original characters saved by the escapes so far
-        position = length = 0
-        for match in _ESCAPE.finditer(text):
-            plain = text[position : match.start()]
-            parts += [plain, _unescape(match)]
-            length += len(plain)
-            self.at.append(length)
-            self.spans.append(match.span())
-            self.extra.append(self.extra[-1] + match.end() - match.start() - 1)
-            length += 1
-            position = match.end()
-        parts.append(text[position:])
-        self.text = "".join(parts)
-
-    def original(self, start: int, end: int) -> tuple[int, int]:
-        """The original span of the decoded span ``[start, end)``."""
-        first = bisect.bisect_left(self.at, start)
-        if first < len(self.at) and self.at[first] == start:
-            begin = self.spans[first][0]
-        else:
-            begin = start + self.extra[first]
-        last = bisect.bisect_left(self.at, end - 1)
-        if last < len(self.at) and self.at[last] == end - 1:
-            return begin, self.spans[last][1]
-        return begin, end + self.extra[last]
-
-
-def _base64_forms(secret: str) -> set[str]:
-    """The Base64 and base64url text of ``secret`` at each alignment, without the characters a
-    neighbouring byte or the padding would change: found inside any longer Base64 text."""
-    raw = secret.encode("utf-8")
-    forms = {base64.b64encode(raw).decode("ascii")}
-    for offset in (0, 1, 2):
-        encoded = base64.b64encode(b"\0" * offset + raw).decode("ascii")
-        core = encoded[-(-8 * offset // 6) : 8 * (offset + len(raw)) // 6]
-        if len(core) >= _MIN_SECRET_LENGTH:
-            forms.add(core)
-    forms |= {form.translate(str.maketrans("+/", "-_")) for form in forms}
-    return forms | {quote_plus(secret)}  # "+" for a space is the one spelling not decoded
-
-
-def _distinctive(fragment: str) -> bool:
-    """Whether a piece of a secret cannot be mistaken for data (a word, a number, a name)."""
-    has_lower = any(c.islower() for c in fragment)
-    return (
-        has_lower
-        and not fragment.isdigit()
-        and (not fragment.isalpha() or any(c.isupper() for c in fragment))
-    )
-
-
-def _prefix_parts(secret: str) -> tuple[str, str] | None:
-    """(the shortest distinctive prefix of ``secret`` at least :data:`FRAGMENT_CHARS` long, a
-    pattern for as much of the rest as follows it); None when no prefix is distinctive."""
-    for shortest in range(FRAGMENT_CHARS, len(secret) + 1):
-        if _distinctive(secret[:shortest]):
-            break
-    else:
-        return None
-    rest = "".join(f"(?:{re.escape(char)}" for char in secret[shortest:])
-    return secret[:shortest], rest + ")?" * (len(secret) - shortest)
-
-
-def _pieces_pattern(secrets: Iterable[str]) -> re.Pattern[str] | None:
-    tails: dict[str, list[str]] = {}
-    for parts in map(_prefix_parts, secrets):
-        if parts is not None:
-            tails.setdefault(parts[0], []).append(parts[1])
-    if not tails:
-        return None
-    # longest tail first: among secrets sharing a prefix, the longest continuation wins
-    ordered = {
-        k: "(?:" + "|".join(sorted(v, key=len, reverse=True)) + ")" for k, v in tails.items()
-    }
-    return re.compile(_trie_pattern(ordered, ordered))
-
-
-def _trie_pattern(words: Iterable[str], tails: Mapping[str, str] | None = None) -> str:
-    """One regular expression for many fixed strings, sharing their prefixes (fast to match);
-    ``tails`` maps a word to a pattern that may follow it."""
-    trie: dict[str, Any] = {}
-    for word in words:
-        node = trie
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {"tail": (tails or {}).get(word, "")}
-
-    def render(node: dict[str, Any]) -> str:
-        branches = [re.escape(char) + render(child) for char, child in sorted(node.items()) if char]
-        if "" in node:
-            branches.append(node[""]["tail"])
-        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-
-    return render(trie)
-
-
-def _mask_spans(text: str, spans: list[tuple[int, int]]) -> str:
-    """``text`` with each span (overlapping ones merged) replaced by one :data:`MASK`."""
-    merged: list[list[int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    for start, end in reversed(merged):
-        text = text[:start] + MASK + text[end:]
-    return text
-
-
-_Pieces = tuple[re.Pattern[str] | None, re.Pattern[str] | None]
-
-
 class Redactor:
     """A set of secret values and the knowledge of where they may hide."""
 
     def __init__(self, secrets: Iterable[str | None] = ()) -> None:
         self._lock = threading.Lock()
         self._secrets: set[str] = set()
-        self._literals: set[str] = set()
-        self._pattern: re.Pattern[str] | None = None
-        self._raw: re.Pattern[str] | None = None
-        self._pieces: _Pieces | None = None
+        self._new_secrets: set[str] = set()
+        self._new_literals: set[str] = set()
+        self._generations: list[Generation] = []
         for secret in secrets:
             self.add(secret)
 
     def add(self, secret: str | None) -> None:
         """Register ``secret`` (and its encoded forms); short or empty values are ignored."""
-        if not secret or len(secret) < _MIN_SECRET_LENGTH:
+        if not secret or len(secret) < MIN_VALUE_LENGTH:
             return
         with self._lock:
             if secret in self._secrets:
                 return
             self._secrets.add(secret)
-            self._literals |= _base64_forms(secret)
-            self._pattern = None
+            self._new_secrets.add(secret)
+            self._new_literals |= base64_forms(secret)
 
     def learn_token(self, token: str | None) -> None:
         """Register a token a target handed out, if it cannot be mistaken for data."""
@@ -288,42 +147,46 @@ class Redactor:
         self.add(client_secret)
         pair = f"{client_id}:{client_secret}".encode()
         with self._lock:
-            self._literals.add(base64.b64encode(pair).decode("ascii"))
-            self._literals.add(base64.urlsafe_b64encode(pair).decode("ascii"))
-            self._pattern = None
+            self._new_literals.add(base64.b64encode(pair).decode("ascii"))
+            self._new_literals.add(base64.urlsafe_b64encode(pair).decode("ascii"))
 
-    def _compiled(self) -> tuple[re.Pattern[str], re.Pattern[str], _Pieces]:
+    def _compiled(self) -> list[Generation]:
         with self._lock:
-            if self._pattern is None or self._raw is None or self._pieces is None:
-                # a trie of fixed strings: the longest match wins at each position, so a secret
-                # that contains another is masked whole
-                self._raw = re.compile(_trie_pattern(self._secrets))
-                self._pattern = re.compile(_trie_pattern(self._secrets | self._literals))
-                # what is left of a cut or split secret is a prefix or a suffix of it: suffixes
-                # are prefixes of the reversed secret in the reversed text
-                self._pieces = (
-                    _pieces_pattern(self._secrets),
-                    _pieces_pattern(secret[::-1] for secret in self._secrets),
-                )
-            return self._pattern, self._raw, self._pieces
+            if self._new_secrets or self._new_literals:
+                self._generations.append(Generation(self._new_secrets, self._new_literals))
+                self._new_secrets, self._new_literals = set(), set()
+                if len(self._generations) > MAX_GENERATIONS:
+                    merged = self._generations
+                    self._generations = [
+                        Generation(
+                            set().union(*(g.secrets for g in merged)),
+                            set().union(*(g.literals for g in merged)),
+                        )
+                    ]
+            return self._generations
 
     def text(self, value: str) -> str:
         """``value`` with every registered secret, and every piece of one at least
         :data:`FRAGMENT_CHARS` long that starts or ends it, replaced by :data:`MASK`."""
         if not self._secrets:
             return value
-        pattern, raw, (prefixes, suffixes) = self._compiled()
-        masked = pattern.sub(MASK, value)
+        generations = self._compiled()
+        masked = value
+        for generation in generations:
+            if generation.pattern is not None:
+                masked = generation.pattern.sub(MASK, masked)
         spans: list[tuple[int, int]] = []
-        if _ESCAPE.search(masked):
-            decoded = _Decoded(masked)
-            spans = [decoded.original(*m.span()) for m in raw.finditer(decoded.text)]
-        if prefixes is not None:
-            spans += [m.span() for m in prefixes.finditer(masked)]
-        if suffixes is not None:
-            size = len(masked)
-            spans += [(size - m.end(), size - m.start()) for m in suffixes.finditer(masked[::-1])]
-        return _mask_spans(masked, spans)
+        if has_escape(masked):
+            decoded = Decoded(masked)
+            for generation in generations:
+                if generation.raw is not None:
+                    found = generation.raw.finditer(decoded.text)
+                    spans += [decoded.original(*m.span()) for m in found]
+        size, backwards = len(masked), masked[::-1]
+        for generation in generations:
+            spans += generation.prefixes.spans(masked)
+            spans += [(size - e, size - s) for s, e in generation.suffixes.spans(backwards)]
+        return mask_spans(masked, spans)
 
     def excerpt(self, value: str, limit: int) -> str:
         """``value`` masked, then cut to ``limit`` characters (with an ellipsis when cut)."""
