@@ -105,6 +105,17 @@ def test_connections_per_address_are_bounded_and_given_back() -> None:
             time.sleep(0.05)
 
 
+def test_connections_of_all_addresses_are_bounded_idle_ones_included() -> None:
+    with LocalExchangeServer(limits=ServeLimits(connections_total=3)) as server:
+        idle = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(3)]
+        try:
+            reply = httpx.get(f"{server.url}/api/v2/public/get_time", timeout=5)
+            assert reply.status_code == 503
+        finally:
+            for sock in idle:
+                sock.close()
+
+
 def test_an_oversize_frame_is_refused_from_its_header_before_it_is_buffered() -> None:
     with LocalExchangeServer(limits=ServeLimits(frame_bytes=64 * 1024)) as server:
         with connect(server.ws_url, proxy=None) as ws:
@@ -157,7 +168,7 @@ def test_a_websocket_redirect_to_https_is_reported_as_a_redirect(https_redirecto
 
 _LIMITS = (
     "MAX_BODY_BYTES", "MAX_FRAME_BYTES", "OUTBOX_MESSAGES", "OUTBOX_BYTES",
-    "SUBSCRIPTIONS_PER_SOCKET", "CONNECTIONS_PER_ADDRESS", "CONNECTIONS_PER_IP",
+    "SUBSCRIPTIONS_PER_SOCKET", "CONNECTIONS_PER_ADDRESS", "CONNECTIONS_PER_IP", "CONNECTIONS_TOTAL",
     "LIVE_GRANTS_PER_ACCOUNT", "NONCES_PER_KEY", "CALLS_KEPT", "HISTORY_KEPT",
 )  # fmt: skip
 

@@ -15,6 +15,7 @@ from deribit_contract.facts import CONNECTIONS_PER_IP
 
 __all__ = [
     "CONNECTIONS_PER_ADDRESS",
+    "CONNECTIONS_TOTAL",
     "MAX_FRAME_BYTES",
     "OUTBOX_BYTES",
     "OUTBOX_MESSAGES",
@@ -34,6 +35,9 @@ SUBSCRIPTIONS_PER_SOCKET = 1_000
 #: open WebSockets plus HTTP requests in progress from one client address (Deribit's 32 per
 #: IP); the next one gets HTTP 429
 CONNECTIONS_PER_ADDRESS = CONNECTIONS_PER_IP
+#: open connections of every address together, idle ones included (uvicorn's
+#: ``limit_concurrency``: HTTP 503 past it), a backstop against many addresses or idle sockets
+CONNECTIONS_TOTAL = 1_024
 
 
 @dataclass(frozen=True)
@@ -45,3 +49,4 @@ class ServeLimits:
     outbox_bytes: int = OUTBOX_BYTES
     subscriptions_per_socket: int = SUBSCRIPTIONS_PER_SOCKET
     connections_per_address: int = CONNECTIONS_PER_ADDRESS
+    connections_total: int = CONNECTIONS_TOTAL

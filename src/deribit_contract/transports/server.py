@@ -73,6 +73,7 @@ def uvicorn_config(
         ws="websockets-sansio",
         # the frame parser refuses a longer frame from its header, before reading the payload
         ws_max_size=(limits or ServeLimits()).frame_bytes,
+        limit_concurrency=(limits or ServeLimits()).connections_total,
         timeout_graceful_shutdown=2,
         timeout_keep_alive=5,
     )
