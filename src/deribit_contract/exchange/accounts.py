@@ -126,7 +126,7 @@ class Accounts:
         }
 
     def live_grants(self, client_id: str) -> int:
-        """How many grants of ``client_id`` are held (expired ones are dropped on the next login)."""
+        """How many grants of ``client_id`` are held (expired ones go at its next login)."""
         return len(self._grants.get(client_id, ()))
 
     def _keep_grant(self, client_id: str, access: str, refresh: str, *, now_us: int) -> None:

@@ -290,6 +290,7 @@ def _decode(
         ) from None
     if not isinstance(envelope, dict):
         raise TargetError(
-            f"{what}, body is JSON {type(envelope).__name__}, not an object: {excerpt(response.content, mask)!r}"
+            f"{what}, body is JSON {type(envelope).__name__}, not an object: "
+            f"{excerpt(response.content, mask)!r}"
         )
     return envelope

@@ -12,10 +12,11 @@ answered here, because they exist only on a socket:
   connection that did not answer the previous one with ``public/test`` is closed, as Deribit does.
 
 Messages leave through ``push`` (thread-safe, supplied by the server), so replies, notifications
-and heartbeats share one ordered outbox; ``close`` asks the server to end the connection. A socket
-holds at most ``max_channels`` subscriptions (more is refused with -32602). Notifications come from the exchange's change listener
-and from ticker and portfolio subscriptions (one message on subscribe, then one after each fill,
-or each change of the account).
+and heartbeats share one ordered outbox; ``close`` asks the server to end the connection. A
+socket holds at most ``max_channels`` subscriptions (more is refused with -32602).
+Notifications come from the exchange's change listener and from ticker and portfolio
+subscriptions (one message on subscribe, then one after each fill, or each change of the
+account).
 """
 
 from __future__ import annotations
