@@ -131,12 +131,12 @@ async def _receive_all(websocket: WebSocket, session: WsSession, sending: asynci
             await websocket.send_text(reply.decode("utf-8"))
 
 
-async def _close_for(websocket: WebSocket, reason: str) -> None:
+async def _close_for(websocket: WebSocket, outbox: Outbox) -> None:
     """Send the close frame when the client still reads; a client that does not read gets
     its connection dropped when the endpoint returns."""
-    code = 1008 if reason.startswith("slow consumer") else 1000
+    reason = (outbox.close_reason or "")[:120]  # a close frame carries at most 123 bytes
     with contextlib.suppress(asyncio.TimeoutError, RuntimeError, OSError):
-        await asyncio.wait_for(websocket.close(code=code, reason=reason[:120]), timeout=1.0)
+        await asyncio.wait_for(websocket.close(code=outbox.close_code, reason=reason), timeout=1.0)
 
 
 def _address(scope: Scope) -> str:
@@ -234,7 +234,7 @@ def build_app(
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
         if outbox.close_reason is not None:
-            await _close_for(websocket, outbox.close_reason)
+            await _close_for(websocket, outbox)
 
     return Starlette(
         routes=[

@@ -23,8 +23,9 @@ class Outbox:
         self._max_messages = max_messages
         self._max_bytes = max_bytes
         self._ready = asyncio.Event()
-        #: why the connection must close (None while it may stay open)
+        #: why the connection must close (None while it may stay open), and the close code
         self.close_reason: str | None = None
+        self.close_code = 1000
 
     def __len__(self) -> int:
         return len(self._items)
@@ -41,17 +42,18 @@ class Outbox:
         if len(self._items) >= self._max_messages or self._bytes + len(message) > self._max_bytes:
             self.close(
                 f"slow consumer: more than {self._max_messages} messages or "
-                f"{self._max_bytes} bytes waiting to be read"
+                f"{self._max_bytes} bytes waiting to be read",
+                code=1008,  # policy violation
             )
             return
         self._items.append(message)
         self._bytes += len(message)
         self._ready.set()
 
-    def close(self, reason: str) -> None:
-        """Ask for the connection to close; what is still queued is never sent."""
+    def close(self, reason: str, *, code: int = 1000) -> None:
+        """Ask for the connection to close (with ``code``); what is still queued is never sent."""
         if self.close_reason is None:
-            self.close_reason = reason
+            self.close_reason, self.close_code = reason, code
         self._items.clear()
         self._bytes = 0
         self._ready.set()
