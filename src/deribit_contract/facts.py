@@ -19,6 +19,7 @@ from typing import Literal
 
 __all__ = [
     "CAPTURES",
+    "CONNECTIONS_PER_IP",
     "ERRORS",
     "INSTRUMENTS",
     "METHOD_SCOPES",
@@ -238,6 +239,7 @@ class ErrorCode:
     NOT_FOUND = 13020
     FORBIDDEN = 13021
     TEMPORARILY_UNAVAILABLE = 13028
+    SCOPE_EXCEEDED = 13403
 
 
 @dataclass(frozen=True)
@@ -275,6 +277,7 @@ _ERRORS = (
     DeribitError(ErrorCode.NOT_FOUND, "not_found"),
     DeribitError(ErrorCode.FORBIDDEN, "forbidden"),
     DeribitError(ErrorCode.TEMPORARILY_UNAVAILABLE, "temporarily_unavailable"),
+    DeribitError(ErrorCode.SCOPE_EXCEEDED, "scope_exceeded"),
     DeribitError(ErrorCode.INVALID_REQUEST, "request entity too large"),
     DeribitError(ErrorCode.METHOD_NOT_FOUND, "Method not found"),
     DeribitError(ErrorCode.INVALID_PARAMS, "Invalid params", "errors/roq__error__-32602__1.json"),
@@ -290,6 +293,11 @@ ERRORS: MappingProxyType[int, DeribitError] = MappingProxyType({e.code: e for e 
 def error_message(code: int) -> str:
     """The ``message`` Deribit sends with ``code`` (``KeyError`` for a code the kit does not know)."""
     return ERRORS[code].message
+
+
+#: simultaneous connections Deribit allows one IP address (HTTP requests and WebSockets alike);
+#: the 33rd is refused with HTTP 429 (docs.deribit.com, "Connection management best practices")
+CONNECTIONS_PER_IP = 32
 
 
 #: the access scope each private method the simulator serves needs: the ``Scope:`` line of its

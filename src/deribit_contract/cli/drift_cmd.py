@@ -16,6 +16,7 @@ from typing import Any
 
 from deribit_contract._fileio import atomic_write_text, dump_canonical_json
 from deribit_contract.cli.jobs import add_jobs_argument
+from deribit_contract.cli.watchdog import add_timeout_argument, watching_inputs
 from deribit_contract.errors import ExitCode
 from deribit_contract.validation.chunks import input_bytes
 from deribit_contract.validation.pool import default_jobs
@@ -59,6 +60,7 @@ def register(subparsers: Any) -> None:
         "--errata", type=Path, metavar="YAML", help="errata overlay (default: sources/errata.yaml)"
     )
     add_jobs_argument(parser)
+    add_timeout_argument(parser)
     parser.set_defaults(handler=_handle)
 
 
@@ -69,7 +71,8 @@ def _handle(args: argparse.Namespace) -> int:
     paths = [str(p) for p in args.paths]
     check_paths(paths)
     jobs = args.jobs or default_jobs(None if "-" in paths else input_bytes(paths))
-    report = analyse_paths(paths, part=args.part, errata_path=args.errata, jobs=jobs)
+    with watching_inputs("drift", paths, args.timeout):
+        report = analyse_paths(paths, part=args.part, errata_path=args.errata, jobs=jobs)
     if args.format == "json":
         text = dump_canonical_json(report.to_json())
     else:

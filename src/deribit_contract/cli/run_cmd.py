@@ -252,7 +252,7 @@ def _run(args: argparse.Namespace, spec: TargetSpec, redactor: Redactor) -> int:
     # an unreachable or non-Deribit URL is one clear error (exit 2), not a failure per test
     preflight(spec)
     # so is an account that holds positions or open orders on the traded instruments
-    preflight_account(spec)
+    preflight_account(spec, redactor)
     collector = _Collector(redactor)
     out, err = sys.stdout, sys.stderr
     sys.stdout = _RedactingStream(out, redactor)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from deribit_contract.cli.jobs import add_jobs_argument
+from deribit_contract.cli.watchdog import add_timeout_argument, watching_inputs
 from deribit_contract.errors import ExitCode
 from deribit_contract.schema.store import MODES, PARTS
 from deribit_contract.validation.bulk import BulkScanner
@@ -23,7 +24,7 @@ from deribit_contract.validation.chunks import input_bytes
 from deribit_contract.validation.parallel import validate_in_pool
 from deribit_contract.validation.pool import default_jobs
 from deribit_contract.validation.records import Batch, check_paths, iter_batches
-from deribit_contract.validation.report import make_reporter
+from deribit_contract.validation.report import Reporter, make_reporter
 from deribit_contract.validation.validator import ResponseValidator
 
 __all__ = ["PROGRESS_MIN_BYTES", "register"]
@@ -66,6 +67,7 @@ def register(subparsers: Any) -> None:
         "--no-progress", action="store_true", help="never show a progress bar on stderr"
     )
     add_jobs_argument(parser)
+    add_timeout_argument(parser)
     parser.set_defaults(handler=_handle)
 
 
@@ -107,8 +109,29 @@ def _handle(args: argparse.Namespace) -> int:
     )
     reporter = make_reporter(args.output_format, sys.stdout)
     reporter.start(mode=args.mode, part=args.part)
+    with watching_inputs("validate", paths, args.timeout):
+        _judge(args, paths, jobs, validator, reporter, total if show_bar else None)
+    reporter.finish()
+    if reporter.summary.records == 0:
+        print(
+            "deribit-contract validate: error: no .json or .jsonl files found under "
+            + ", ".join(paths),
+            file=sys.stderr,
+        )
+        return ExitCode.USAGE
+    return ExitCode.OK if reporter.summary.ok else ExitCode.VIOLATED
+
+
+def _judge(
+    args: argparse.Namespace,
+    paths: list[str],
+    jobs: int,
+    validator: ResponseValidator,
+    reporter: Reporter,
+    bar_total: int | None,
+) -> None:
     if jobs > 1:
-        with _progress_bar(total if show_bar else None, sys.stderr) as advance:
+        with _progress_bar(bar_total, sys.stderr) as advance:
             validate_in_pool(
                 paths,
                 reporter,
@@ -120,15 +143,6 @@ def _handle(args: argparse.Namespace) -> int:
             )
     else:
         batches: Iterator[Batch] = iter_batches(paths)
-        if show_bar and total is not None:
-            batches = _with_progress(batches, total, sys.stderr)
+        if bar_total is not None:
+            batches = _with_progress(batches, bar_total, sys.stderr)
         BulkScanner(validator).run(batches, reporter.summary, reporter.emit)
-    reporter.finish()
-    if reporter.summary.records == 0:
-        print(
-            "deribit-contract validate: error: no .json or .jsonl files found under "
-            + ", ".join(paths),
-            file=sys.stderr,
-        )
-        return ExitCode.USAGE
-    return ExitCode.OK if reporter.summary.ok else ExitCode.VIOLATED

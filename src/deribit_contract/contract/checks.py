@@ -168,8 +168,9 @@ class ContractJudge:
                 CheckFailure(
                     rule=finding.rule,
                     path=finding.path,
-                    expected=self.redactor.text(json_excerpt(finding.expected, _VALUE_CHARS)),
-                    actual=self.redactor.text(json_excerpt(finding.actual, _VALUE_CHARS)),
+                    # masked before the cut: a secret cut in half would no longer match
+                    expected=json_excerpt(self.redactor.json(finding.expected), _VALUE_CHARS),
+                    actual=json_excerpt(self.redactor.json(finding.actual), _VALUE_CHARS),
                     test=test,
                     message=self.redactor.text(finding.message),
                 )

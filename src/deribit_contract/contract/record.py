@@ -14,6 +14,7 @@ retry).
 
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 import os
 import re
@@ -33,7 +34,7 @@ from deribit_contract._paths import fixtures_dir
 from deribit_contract.contract.cleanup import CleanupReport, undo_exposure
 from deribit_contract.contract.run import check_account
 from deribit_contract.contract.session import AmbiguousOutcome, ExchangeSession
-from deribit_contract.errors import InvalidArgument
+from deribit_contract.errors import InvalidArgument, TargetError
 from deribit_contract.guard import strip_userinfo
 from deribit_contract.redaction import Redactor
 from deribit_contract.transports.client import HttpJsonRpcClient
@@ -72,8 +73,8 @@ class WireRecorder(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         response = self._inner.handle_request(request)
         body = response.read()
-        sent = _loads(request.content)
-        got = _loads(body)
+        sent = _loads(request.content, self.redactor)
+        got = _loads(body, self.redactor)
         result = got.get("result") if isinstance(got, dict) else None
         if isinstance(result, dict):
             for key in ("access_token", "refresh_token"):
@@ -98,11 +99,11 @@ class WireRecorder(httpx.BaseTransport):
         self._inner.close()
 
 
-def _loads(raw: bytes) -> Any:
+def _loads(raw: bytes, redactor: Redactor) -> Any:
     try:
         return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return {"_not_json": raw[:2000].decode("utf-8", errors="replace")}
+    except orjson.JSONDecodeError:  # masked before the cut: half a secret would not match
+        return {"_not_json": redactor.excerpt(raw[:65536].decode("utf-8", errors="replace"), 2000)}
 
 
 @dataclass
@@ -192,6 +193,7 @@ def record_scenario(
         run_dir = out / f"{started.strftime('%Y%m%dT%H%M%SZ')}-{suffix}"
     wire = WireRecorder(transport or httpx.HTTPTransport(), redactor)
     client = HttpJsonRpcClient(base_url, transport=wire)
+    client.learn, client.mask = redactor.learn_token, redactor.text
     session = ExchangeSession(
         client, client_id=client_id, client_secret=client_secret, order_budget=order_budget
     )
@@ -294,8 +296,22 @@ def record_scenario(
     writing.unlink(missing_ok=True)
     recording.files.append(manifest_path)
     if failure is not None:
-        raise failure
+        raise _masked(failure, redactor) from None
     return recording
+
+
+def _masked(error: BaseException, redactor: Redactor) -> BaseException:
+    """``error`` with its message masked (the CLI prints it): a target may echo the secret
+    or a token in the error it answered."""
+    message = redactor.text(str(error))
+    if message == str(error):
+        return error
+    try:
+        masked = copy.copy(error)
+        masked.args = (message,)
+    except Exception:  # an exception that cannot be copied is replaced, never shown raw
+        return TargetError(message)
+    return masked
 
 
 _WRITING = ".writing-"

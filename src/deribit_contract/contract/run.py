@@ -73,11 +73,14 @@ def check_account(session: ExchangeSession, instruments: tuple[str, ...]) -> Non
         )
 
 
-def preflight_account(spec: TargetSpec) -> None:
-    """For a URL target, :func:`check_account` before the suite starts (one clear error)."""
+def preflight_account(spec: TargetSpec, redactor: Redactor | None = None) -> None:
+    """For a URL target, :func:`check_account` before the suite starts (one clear error).
+
+    ``redactor`` is the run's: the tokens this check receives are masked in what the run
+    prints (a target may echo one in the error it answers)."""
     if not spec.is_live:
         return  # a fresh simulation: nothing is held
-    with open_target(spec) as target:
+    with open_target(spec, redactor=redactor) as target:
         check_account(target.session(budget=False), spec.instruments)
 
 

@@ -230,6 +230,7 @@ class OpenTarget:
         else:
             client = HttpJsonRpcClient(where, timeout=timeout, transport=self._transport)
         client.learn = self.redactor.learn_token  # tokens are secrets from the moment they arrive
+        client.mask = self.redactor.text
         self._clients.append(client)
         return client
 

@@ -3,21 +3,24 @@
 Tokens look like Deribit's (``<ms>.<8 chars>.<long base64url>``) but are derived from the seed,
 the account and a counter with BLAKE2b, so a run is reproducible while the strings still look
 secret (a test can check that logs redact them). Access tokens expire after ``expires_in``
-seconds of simulated time (31536000, a year, as live client-credentials answers show); a refresh
-token is single-use, as refreshing rotates it, and keeps the scope it was granted with. Signed
-grants and headers are checked by :mod:`deribit_contract.exchange.auth`.
+seconds of simulated time (31536000, a year, as live client-credentials answers show) and are
+dropped then; an account holds at most :data:`LIVE_GRANTS_PER_ACCOUNT` grants, its oldest revoked
+past that. A refresh token is single-use, as refreshing rotates it, and keeps the scope it was
+granted with or a narrower one, never a wider one. Signed grants and headers are checked by
+:mod:`deribit_contract.exchange.auth`.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from deribit_contract.errors import InvalidArgument
-from deribit_contract.exchange.auth import DEFAULT_SCOPE, NonceGuard, grant_scope
+from deribit_contract.exchange.auth import DEFAULT_SCOPE, NonceGuard, grant_scope, narrowed_scope
 from deribit_contract.exchange.jsonrpc import Auth, ErrorCode
 from deribit_contract.exchange.params import RpcError, invalid_params, opt_str, req_str
 
@@ -26,6 +29,7 @@ __all__ = [
     "DEFAULT_CLIENT_SECRET",
     "DEFAULT_TOKEN_TTL_SECONDS",
     "GRANTED_SCOPE",
+    "LIVE_GRANTS_PER_ACCOUNT",
     "Accounts",
 ]
 
@@ -35,6 +39,9 @@ DEFAULT_CLIENT_SECRET = "sim-secret-0123456789abcdef"  # test-only; the simulati
 GRANTED_SCOPE = DEFAULT_SCOPE
 #: ``expires_in`` of live client-credentials answers (roq json_auth, the vendor's example)
 DEFAULT_TOKEN_TTL_SECONDS = 31_536_000
+#: grants (an access and its refresh token) an account holds at once; a new login past it
+#: revokes that account's oldest grant, so a bot that logs in per request cannot grow memory
+LIVE_GRANTS_PER_ACCOUNT = 1_000
 _UNAUTHORIZED = RpcError(ErrorCode.UNAUTHORIZED, "unauthorized")
 
 
@@ -49,7 +56,12 @@ class Accounts:
     """Credentials, issued tokens and the stable ``user_id`` of each account."""
 
     def __init__(
-        self, credentials: Mapping[str, str], *, seed: int, token_ttl_seconds: int
+        self,
+        credentials: Mapping[str, str],
+        *,
+        seed: int,
+        token_ttl_seconds: int,
+        grants_per_account: int = LIVE_GRANTS_PER_ACCOUNT,
     ) -> None:
         if not credentials:
             raise InvalidArgument("accounts must hold at least one client_id -> client_secret")
@@ -60,6 +72,9 @@ class Accounts:
         self._ttl_s = token_ttl_seconds
         self._access: dict[str, _Token] = {}
         self._refresh: dict[str, _Token] = {}
+        # each account's live grants, oldest first: access token -> its refresh token
+        self._grants: dict[str, OrderedDict[str, str]] = {cid: OrderedDict() for cid in credentials}
+        self._grants_per_account = grants_per_account
         self._nonces = NonceGuard()
         self._issued = 0
         self.user_ids = {cid: 10_000 + 7 * i + seed % 7 for i, cid in enumerate(self._secrets)}
@@ -85,12 +100,12 @@ class Accounts:
         elif grant == "client_signature":
             client_id = self._signed_grant(params, now_us=now_us)
         elif grant == "refresh_token":
-            found = self._refresh.pop(req_str(params, "refresh_token"), None)
-            if found is None:
+            found = self._refresh.get(req_str(params, "refresh_token"))
+            if found is None or found.expires_us <= now_us:
                 raise _UNAUTHORIZED
+            scope = narrowed_scope(found.scope, opt_str(params, "scope"))
+            del self._refresh[req_str(params, "refresh_token")]
             client_id = found.client_id
-            if opt_str(params, "scope") is None:
-                scope = found.scope
         else:
             raise invalid_params(
                 "grant_type", "must be one of: client_credentials, client_signature, refresh_token"
@@ -98,6 +113,7 @@ class Accounts:
         access = self._token(client_id, "access", now_us)
         refresh_token = self._token(client_id, "refresh", now_us)
         expires_us = now_us + self._ttl_s * 1_000_000
+        self._keep_grant(client_id, access, refresh_token, now_us=now_us)
         self._access[access] = _Token(client_id, expires_us, scope)
         self._refresh[refresh_token] = _Token(client_id, expires_us, scope)
         return {
@@ -108,6 +124,28 @@ class Accounts:
             "token_type": "bearer",
             "enabled_features": [],
         }
+
+    def live_grants(self, client_id: str) -> int:
+        """How many grants of ``client_id`` are held (expired ones go at its next login)."""
+        return len(self._grants.get(client_id, ()))
+
+    def _keep_grant(self, client_id: str, access: str, refresh: str, *, now_us: int) -> None:
+        """Drop the account's expired grants, and its oldest past the limit, then add this one.
+
+        Every grant has the same lifetime, so the oldest are the first to expire.
+        """
+        grants = self._grants.setdefault(client_id, OrderedDict())
+        while grants:
+            oldest, oldest_refresh = next(iter(grants.items()))
+            issued = self._access.get(oldest)
+            if len(grants) < self._grants_per_account and (
+                issued is not None and issued.expires_us > now_us
+            ):
+                break
+            del grants[oldest]
+            self._access.pop(oldest, None)
+            self._refresh.pop(oldest_refresh, None)
+        grants[access] = refresh
 
     def _signed_grant(self, params: Mapping[str, Any], *, now_us: int) -> str:
         client_id = req_str(params, "client_id")
@@ -146,6 +184,7 @@ class Accounts:
             raise _UNAUTHORIZED
         issued = self._access.get(token)
         if issued is None or issued.expires_us <= now_us:
+            self._access.pop(token, None)
             raise _UNAUTHORIZED
         return issued.client_id
 

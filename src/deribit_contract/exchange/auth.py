@@ -16,8 +16,8 @@ client and timestamp; both refusals, like a wrong signature, are 13009 ``unautho
 from __future__ import annotations
 
 import hashlib
+import heapq
 import hmac
-from collections import OrderedDict
 
 from deribit_contract.exchange.jsonrpc import ErrorCode
 from deribit_contract.exchange.params import RpcError
@@ -25,9 +25,11 @@ from deribit_contract.facts import METHOD_SCOPES
 
 __all__ = [
     "DEFAULT_SCOPE",
+    "NONCES_PER_KEY",
     "SIGNATURE_WINDOW_MS",
     "NonceGuard",
     "grant_scope",
+    "narrowed_scope",
     "require_scope",
     "scope_allows",
     "sign",
@@ -37,9 +39,12 @@ __all__ = [
 SIGNATURE_WINDOW_MS = 60_000
 #: what a grant without ``scope`` gets (wording of a live mainnet answer)
 DEFAULT_SCOPE = "connection trade:read_write account:read wallet:read mainaccount"
-_NONCE_MEMORY = 100_000  # nonces remembered; older ones are outside the window anyway
+#: signed requests one key may make within one signature window (166/s, far above Deribit's
+#: credit limits); past it 10028, so remembering every nonce of the window stays bounded
+NONCES_PER_KEY = 10_000
 _ACCESS = ("account", "trade", "wallet", "block_trade", "custody")
 _LEVELS = ("read", "read_write", "none")
+_RANK = {"none": 0, "read": 1, "read_write": 2}
 _NAMED = ("session", "name", "expires", "ip")  # scopes carrying a value: session:NAME, ...
 
 
@@ -54,10 +59,23 @@ def _unauthorized(reason: str) -> RpcError:
 
 
 class NonceGuard:
-    """Checks a signature, its time window and that its (client, timestamp, nonce) is new."""
+    """Checks a signature, its time window and that its (client, timestamp, nonce) is new.
 
-    def __init__(self) -> None:
-        self._seen: OrderedDict[tuple[str, str, str], None] = OrderedDict()
+    Each key has its own memory, and a nonce is remembered until its timestamp leaves the window
+    (after that the window check refuses it anyway), so a replay is refused for as long as it
+    could otherwise succeed. A key that signs more than ``per_key`` requests within one window
+    is refused with 10028 until older ones age out: one key's flood never evicts another key's
+    nonces, and never its own. A nonce is kept as a 16-byte digest, whatever its length.
+    """
+
+    def __init__(self, *, per_key: int = NONCES_PER_KEY) -> None:
+        self._per_key = per_key
+        self._seen: dict[str, set[bytes]] = {}
+        self._expiry: dict[str, list[tuple[int, bytes]]] = {}  # a heap per key: (signed ms, digest)
+
+    def remembered(self, client_id: str) -> int:
+        """How many nonces of ``client_id`` are remembered now."""
+        return len(self._seen.get(client_id, ()))
 
     def verify(
         self,
@@ -80,15 +98,77 @@ class NonceGuard:
                 f"timestamp {signed_ms} is more than {SIGNATURE_WINDOW_MS // 1000} s "
                 f"from the server time {now_ms}"
             )
+        # compare_digest raises TypeError on non-ASCII text: such a signature is simply wrong
+        if not signature.isascii():
+            raise _unauthorized("invalid signature")
         expected = sign(secret, timestamp, nonce, data)
         if not hmac.compare_digest(expected, signature.lower()):
             raise _unauthorized("invalid signature")
-        key = (client_id, timestamp, nonce)
-        if key in self._seen:
+        seen = self._seen.setdefault(client_id, set())
+        expiry = self._expiry.setdefault(client_id, [])
+        while expiry and expiry[0][0] < now_ms - SIGNATURE_WINDOW_MS:
+            seen.discard(heapq.heappop(expiry)[1])
+        digest = hashlib.blake2b(f"{timestamp}\n{nonce}".encode(), digest_size=16).digest()
+        if digest in seen:
             raise _unauthorized("nonce already used")
-        self._seen[key] = None
-        if len(self._seen) > _NONCE_MEMORY:
-            self._seen.popitem(last=False)
+        if len(seen) >= self._per_key:
+            raise RpcError(
+                ErrorCode.TOO_MANY_REQUESTS,
+                data={
+                    "reason": f"more than {self._per_key} signed requests by this key within "
+                    f"{SIGNATURE_WINDOW_MS // 1000} s"
+                },
+            )
+        seen.add(digest)
+        heapq.heappush(expiry, (signed_ms, digest))
+
+
+def _named_levels(scope: str) -> dict[str, str]:
+    """The access families ``scope`` names, with their levels."""
+    return {
+        name: level
+        for name, _, level in (item.partition(":") for item in scope.split())
+        if name in _ACCESS and level in _LEVELS
+    }
+
+
+def _levels(scope: str) -> dict[str, str]:
+    """The access level of each family a token granted ``scope`` acts with (see scope_allows)."""
+    return {**_named_levels(DEFAULT_SCOPE), **_named_levels(scope)}
+
+
+def narrowed_scope(held: str, requested: str | None) -> str:
+    """The scope a refresh of a grant holding ``held`` gets when it asks for ``requested``.
+
+    A refresh may keep or narrow what the grant had, never widen it: asking for a higher level
+    of any family than the grant acts with is refused with 13403 ``scope_exceeded``, and a
+    family the request does not name keeps the grant's level (not the default one).
+    """
+    if requested is None:
+        return held
+    granted = grant_scope(requested)
+    have = _levels(held)
+    asked = _named_levels(granted)
+    for family, level in asked.items():
+        if _RANK[level] > _RANK[have.get(family, "none")]:
+            raise RpcError(
+                ErrorCode.SCOPE_EXCEEDED,
+                data={
+                    "reason": f"{family}:{level} exceeds the refreshed grant's "
+                    f"{family}:{have.get(family, 'none')}",
+                    "param": "scope",
+                },
+            )
+    defaults = _named_levels(DEFAULT_SCOPE)
+    kept = [
+        f"{family}:{level}"
+        for family, level in have.items()
+        if family not in asked and level != defaults.get(family, "none")
+    ]
+    if not kept:
+        return granted
+    items = granted.split()
+    return " ".join(items[:-1] + kept + items[-1:])  # mainaccount stays last
 
 
 def grant_scope(requested: str | None) -> str:
@@ -130,12 +210,7 @@ def scope_allows(granted: str, required: str) -> bool:
     any capture, and the lenient reading keeps clients that never ask for scopes working.)
     """
     family, _, needed = required.partition(":")
-    levels = {
-        name: level
-        for name, _, level in (item.partition(":") for item in f"{DEFAULT_SCOPE} {granted}".split())
-        if name in _ACCESS and level in _LEVELS
-    }
-    level = levels.get(family, "none")
+    level = _levels(granted).get(family, "none")
     return level == "read_write" or (level == "read" and needed == "read")
 
 

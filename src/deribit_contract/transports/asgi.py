@@ -7,17 +7,24 @@ on the same socket (Deribit's connection-scoped session); subscriptions and hear
 :class:`~deribit_contract.transports.ws_session.WsSession`, and one ordered outbox per socket
 carries notifications and heartbeats behind the replies. No input may crash a handler: every
 failure becomes a JSON-RPC error envelope, and the server keeps serving.
+
+Every per-connection structure is bounded (:mod:`~deribit_contract.transports.limits`): the
+outbox closes a slow consumer, one address holds at most ``connections_per_address`` open
+sockets and requests in progress (the next gets HTTP 429, as Deribit answers), and frames are
+capped by uvicorn's ``ws_max_size`` before they are buffered (see ``server.uvicorn_config``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.types import Scope
+from starlette.websockets import WebSocket
 
 from deribit_contract.exchange.jsonrpc import ErrorCode
 from deribit_contract.transports.gateway import (
@@ -28,7 +35,9 @@ from deribit_contract.transports.gateway import (
     handle_http,
     transport_error,
 )
-from deribit_contract.transports.ws_session import CLOSE, WsSession
+from deribit_contract.transports.limits import ServeLimits
+from deribit_contract.transports.outbox import AddressSlots, Outbox
+from deribit_contract.transports.ws_session import WsSession
 
 __all__ = ["WS_PATH", "build_app"]
 
@@ -86,26 +95,76 @@ def _respond(reply: HttpReply) -> Response:
     )
 
 
-async def _send_all(
-    websocket: WebSocket, outbox: asyncio.Queue[bytes], sending: asyncio.Lock
-) -> None:
-    """Send pushed notifications and heartbeats in order; close on the CLOSE marker."""
+def _too_many_connections(limit: int, exchange: ExchangeLike) -> Response:
+    reply = encode(
+        transport_error(
+            ErrorCode.TOO_MANY_REQUESTS,
+            "too_many_requests",
+            data={"reason": f"more than {limit} connections from this address"},
+            exchange=exchange,
+        )
+    )
+    return Response(reply.body, status_code=429, media_type=reply.content_type)
+
+
+async def _send_all(websocket: WebSocket, outbox: Outbox, sending: asyncio.Lock) -> None:
+    """Send pushed notifications and heartbeats in order, until the outbox asks to close."""
     while True:
         message = await outbox.get()
+        if message is None:
+            return
         async with sending:
-            if message == CLOSE:
-                await websocket.close(code=1000, reason="heartbeat test_request not answered")
-                return
             await websocket.send_text(message.decode("utf-8"))
 
 
-def build_app(exchange: ExchangeLike, *, heartbeat_scale: float = 1.0) -> Starlette:
+async def _receive_all(websocket: WebSocket, session: WsSession, sending: asyncio.Lock) -> None:
+    """Answer each frame; reading pauses while a reply waits for the client to read."""
+    while True:
+        frame = await websocket.receive()
+        if frame["type"] == "websocket.disconnect":
+            return
+        data = frame.get("text")
+        if data is None:
+            data = frame.get("bytes") or b""
+        reply = session.answer(data)
+        async with sending:
+            await websocket.send_text(reply.decode("utf-8"))
+
+
+async def _close_for(websocket: WebSocket, outbox: Outbox) -> None:
+    """Send the close frame when the client still reads; a client that does not read gets
+    its connection dropped when the endpoint returns."""
+    reason = (outbox.close_reason or "")[:120]  # a close frame carries at most 123 bytes
+    with contextlib.suppress(asyncio.TimeoutError, RuntimeError, OSError):
+        await asyncio.wait_for(websocket.close(code=outbox.close_code, reason=reason), timeout=1.0)
+
+
+def _address(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "?"
+
+
+def build_app(
+    exchange: ExchangeLike, *, heartbeat_scale: float = 1.0, limits: ServeLimits | None = None
+) -> Starlette:
     """A Starlette app serving ``exchange`` over HTTP (``/api/v2...``) and WebSocket (``/ws/api/v2``).
 
-    ``heartbeat_scale`` is the real length of one heartbeat-interval second (tests shrink it).
+    ``heartbeat_scale`` is the real length of one heartbeat-interval second (tests shrink it);
+    ``limits`` the per-connection bounds (the defaults of :mod:`.limits` unless given).
     """
+    limits = limits or ServeLimits()
+    slots = AddressSlots(limits.connections_per_address)
 
     async def http_endpoint(request: Request) -> Response:
+        address = _address(request.scope)
+        if not slots.take(address):
+            return _too_many_connections(slots.limit, exchange)
+        try:
+            return await _http(request)
+        finally:
+            slots.give_back(address)
+
+    async def _http(request: Request) -> Response:
         try:
             body = await _read_body(request, exchange)
         except ClientDisconnect:
@@ -134,35 +193,48 @@ def build_app(exchange: ExchangeLike, *, heartbeat_scale: float = 1.0) -> Starle
         return _respond(reply)
 
     async def ws_endpoint(websocket: WebSocket) -> None:
+        address = _address(websocket.scope)
+        if not slots.take(address):
+            await websocket.send_denial_response(_too_many_connections(slots.limit, exchange))
+            return
+        try:
+            await _ws(websocket)
+        finally:
+            slots.give_back(address)
+
+    async def _ws(websocket: WebSocket) -> None:
         await websocket.accept()
         loop = asyncio.get_running_loop()
-        outbox: asyncio.Queue[bytes] = asyncio.Queue()
+        outbox = Outbox(max_messages=limits.outbox_messages, max_bytes=limits.outbox_bytes)
         # replies go out from the receive loop at once; pushes queue behind them. Taking the
         # free lock does not yield, so a reply starts before anything it caused is pushed.
         sending = asyncio.Lock()
 
         def push(message: bytes) -> None:
             # notifications may come from any thread (an HTTP request, a direct call)
-            loop.call_soon_threadsafe(outbox.put_nowait, message)
+            loop.call_soon_threadsafe(outbox.put, message)
 
-        session = WsSession(exchange, push, seconds_per_second=heartbeat_scale)
-        sender = asyncio.create_task(_send_all(websocket, outbox, sending))
+        session = WsSession(
+            exchange,
+            push,
+            seconds_per_second=heartbeat_scale,
+            max_channels=limits.subscriptions_per_socket,
+            close=outbox.close,
+        )
+        tasks = [
+            asyncio.create_task(_send_all(websocket, outbox, sending)),
+            asyncio.create_task(_receive_all(websocket, session, sending)),
+            asyncio.create_task(outbox.closed()),
+        ]
         try:
-            while not sender.done():
-                frame = await websocket.receive()
-                if frame["type"] == "websocket.disconnect":
-                    return
-                data = frame.get("text")
-                if data is None:
-                    data = frame.get("bytes") or b""
-                reply = session.answer(data)
-                async with sending:
-                    await websocket.send_text(reply.decode("utf-8"))
-        except (WebSocketDisconnect, RuntimeError):
-            return  # RuntimeError: the sender closed the socket (missed heartbeat)
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         finally:
             session.close()
-            sender.cancel()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        if outbox.close_reason is not None:
+            await _close_for(websocket, outbox)
 
     return Starlette(
         routes=[

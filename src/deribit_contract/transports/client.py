@@ -30,6 +30,7 @@ __all__ = [
 ]
 
 _EXCERPT_CHARS = 120
+_MASKED_BYTES = 64 * 1024  # what is masked before the excerpt is cut from it
 _C = TypeVar("_C", bound="_ClientBase")
 
 
@@ -91,10 +92,13 @@ def sent_request(request_id: int, method: str, params: Mapping[str, Any]) -> dic
     return {"jsonrpc": "2.0", "id": request_id, "method": method, "params": shown}
 
 
-def excerpt(body: bytes) -> str:
-    """A short, single-line, printable excerpt of a response body for error messages."""
-    text = body[: _EXCERPT_CHARS * 4].decode("utf-8", errors="replace")
-    text = " ".join(text.split())
+def excerpt(body: bytes, mask: Callable[[str], str] | None = None) -> str:
+    """A short, single-line, printable excerpt of a response body for error messages.
+
+    ``mask`` (the run's redaction) runs before the cut: a secret cut in half no longer matches.
+    """
+    text = body[:_MASKED_BYTES].decode("utf-8", errors="replace")
+    text = " ".join((mask or str)(text).split())
     return text[:_EXCERPT_CHARS] + ("…" if len(text) > _EXCERPT_CHARS else "")
 
 
@@ -141,6 +145,8 @@ class _ClientBase:
 
     #: told every access/refresh token the moment a reply carries one (the run's redaction)
     learn: Callable[[str], None] | None = None
+    #: masks secrets in text this client quotes in its errors, before any cut (the run's)
+    mask: Callable[[str], str] | None = None
 
     def _learn_tokens(self, envelope: Mapping[str, Any]) -> None:
         result = envelope.get("result")
@@ -241,7 +247,7 @@ class HttpJsonRpcClient(_ClientBase):
         self.last_status = response.status_code
         if response.status_code in REDIRECT_STATUSES:
             raise redirect_refusal(url, response.status_code, response.headers.get("location"))
-        envelope = _decode(method, response)
+        envelope = _decode(method, response, self.mask)
         self._learn_tokens(envelope)
         return envelope
 
@@ -271,15 +277,20 @@ class HttpJsonRpcClient(_ClientBase):
         return self.base_url
 
 
-def _decode(method: str, response: httpx.Response) -> dict[str, Any]:
+def _decode(
+    method: str, response: httpx.Response, mask: Callable[[str], str] | None
+) -> dict[str, Any]:
     content_type = response.headers.get("content-type", "(none)")
     what = f"{method}: HTTP {response.status_code}, content type {content_type}"
     try:
         envelope = orjson.loads(response.content)
     except orjson.JSONDecodeError:
-        raise TargetError(f"{what}, body is not JSON: {excerpt(response.content)!r}") from None
+        raise TargetError(
+            f"{what}, body is not JSON: {excerpt(response.content, mask)!r}"
+        ) from None
     if not isinstance(envelope, dict):
         raise TargetError(
-            f"{what}, body is JSON {type(envelope).__name__}, not an object: {excerpt(response.content)!r}"
+            f"{what}, body is JSON {type(envelope).__name__}, not an object: "
+            f"{excerpt(response.content, mask)!r}"
         )
     return envelope

@@ -20,6 +20,7 @@ from deribit_contract.errors import InvalidArgument, TargetUnavailable
 from deribit_contract.guard import is_loopback_host as is_loopback
 from deribit_contract.transports.asgi import WS_PATH, build_app
 from deribit_contract.transports.gateway import ExchangeLike
+from deribit_contract.transports.limits import ServeLimits
 
 __all__ = ["NON_LOOPBACK_REASON", "LocalExchangeServer", "bind_socket", "is_loopback"]
 
@@ -60,7 +61,9 @@ class _ClientMistakes(logging.Filter):
 _CLIENT_MISTAKES = _ClientMistakes()
 
 
-def uvicorn_config(app: Any, *, log_level: str = "warning") -> uvicorn.Config:
+def uvicorn_config(
+    app: Any, *, log_level: str = "warning", limits: ServeLimits | None = None
+) -> uvicorn.Config:
     """The uvicorn settings shared by the background server and ``deribit-contract serve``."""
     config = uvicorn.Config(
         app,
@@ -68,6 +71,9 @@ def uvicorn_config(app: Any, *, log_level: str = "warning") -> uvicorn.Config:
         access_log=False,
         lifespan="off",
         ws="websockets-sansio",
+        # the frame parser refuses a longer frame from its header, before reading the payload
+        ws_max_size=(limits or ServeLimits()).frame_bytes,
+        limit_concurrency=(limits or ServeLimits()).connections_total,
         timeout_graceful_shutdown=2,
         timeout_keep_alive=5,
     )
@@ -82,7 +88,8 @@ class LocalExchangeServer:
     ``exchange=`` to serve one you built (and keep a handle on its state), or ``fault``/``seed``/
     ``rate_limit`` to build one. ``port=0`` (the default) picks a free port; ``server.port`` tells
     which. Starting waits until the socket accepts; stopping waits at most a few seconds.
-    ``heartbeat_scale`` is the real length of a heartbeat-interval second (tests shrink it).
+    ``heartbeat_scale`` is the real length of a heartbeat-interval second (tests shrink it);
+    ``limits`` the per-connection bounds (:mod:`~deribit_contract.transports.limits`).
     """
 
     def __init__(
@@ -97,6 +104,7 @@ class LocalExchangeServer:
         allow_non_loopback: bool = False,
         startup_timeout: float = 10.0,
         heartbeat_scale: float = 1.0,
+        limits: ServeLimits | None = None,
     ) -> None:
         if not is_loopback(host) and not allow_non_loopback:
             raise InvalidArgument(
@@ -116,6 +124,7 @@ class LocalExchangeServer:
         self._requested_port = port
         self._startup_timeout = startup_timeout
         self._heartbeat_scale = heartbeat_scale
+        self._limits = limits or ServeLimits()
         self._sock: socket.socket | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -144,7 +153,12 @@ class LocalExchangeServer:
             raise InvalidArgument("the server is already running")
         self._sock = bind_socket(self.host, self._requested_port)
         self._server = uvicorn.Server(
-            uvicorn_config(build_app(self.exchange, heartbeat_scale=self._heartbeat_scale))
+            uvicorn_config(
+                build_app(
+                    self.exchange, heartbeat_scale=self._heartbeat_scale, limits=self._limits
+                ),
+                limits=self._limits,
+            )
         )
         self._thread = threading.Thread(
             target=self._server.run,

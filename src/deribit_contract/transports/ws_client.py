@@ -154,11 +154,13 @@ class WsJsonRpcClient(_ClientBase):
         try:
             reply = orjson.loads(data)
         except orjson.JSONDecodeError:
-            raise TargetError(f"{method}: WebSocket frame is not JSON: {excerpt(data)!r}") from None
+            raise TargetError(
+                f"{method}: WebSocket frame is not JSON: {excerpt(data, self.mask)!r}"
+            ) from None
         if not isinstance(reply, dict):
             raise TargetError(
                 f"{method}: WebSocket frame is JSON {type(reply).__name__}, not an object: "
-                f"{excerpt(data)!r}"
+                f"{excerpt(data, self.mask)!r}"
             )
         return reply
 
@@ -188,13 +190,17 @@ class WsJsonRpcClient(_ClientBase):
 
 
 def _redirect_status(exc: BaseException) -> tuple[int, str | None] | None:
-    """(status, Location) when ``exc`` (or its cause) is a refused handshake redirect."""
+    """(status, Location) when ``exc`` (or what it was raised from or while handling) is a refused
+    handshake redirect. websockets raises InvalidURI for a ``Location`` it cannot follow
+    (``https://...``) while handling the redirect: the redirect is the news, not the URI."""
     seen: BaseException | None = exc
-    while seen is not None:
+    for _ in range(8):  # a chain is short; a cycle must not hang the report
+        if seen is None:
+            break
         if isinstance(seen, InvalidStatus):
             response = seen.response
             if response.status_code in REDIRECT_STATUSES:
                 return response.status_code, response.headers.get("Location")
             return None
-        seen = seen.__cause__
+        seen = seen.__cause__ or seen.__context__
     return None

@@ -12,9 +12,11 @@ answered here, because they exist only on a socket:
   connection that did not answer the previous one with ``public/test`` is closed, as Deribit does.
 
 Messages leave through ``push`` (thread-safe, supplied by the server), so replies, notifications
-and heartbeats share one ordered outbox. Notifications come from the exchange's change listener
-and from ticker and portfolio subscriptions (one message on subscribe, then one after each fill,
-or each change of the account).
+and heartbeats share one ordered outbox; ``close`` asks the server to end the connection. A
+socket holds at most ``max_channels`` subscriptions (more is refused with -32602).
+Notifications come from the exchange's change listener and from ticker and portfolio
+subscriptions (one message on subscribe, then one after each fill, or each change of the
+account).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import orjson
 
 from deribit_contract.exchange.events import AccountChange
 from deribit_contract.exchange.jsonrpc import Auth, ErrorCode, method_name, success_envelope
+from deribit_contract.exchange.params import RpcError, req_decimal
 from deribit_contract.transports.gateway import (
     ExchangeLike,
     exchange_time_us,
@@ -34,6 +37,7 @@ from deribit_contract.transports.gateway import (
     take_access_token,
     transport_error,
 )
+from deribit_contract.transports.limits import SUBSCRIPTIONS_PER_SOCKET
 from deribit_contract.transports.subscriptions import (
     PORTFOLIO,
     Channel,
@@ -42,10 +46,8 @@ from deribit_contract.transports.subscriptions import (
     user_notifications,
 )
 
-__all__ = ["CLOSE", "MIN_HEARTBEAT_S", "WsSession"]
+__all__ = ["MIN_HEARTBEAT_S", "WsSession"]
 
-#: what ``push`` receives when the connection must be closed (a missed heartbeat)
-CLOSE = b""
 MIN_HEARTBEAT_S = 10  # Deribit refuses shorter heartbeat intervals
 _SUBSCRIBE = ("public/subscribe", "private/subscribe")
 _UNSUBSCRIBE = ("public/unsubscribe", "private/unsubscribe")
@@ -63,7 +65,8 @@ class _Refusal(Exception):
 class WsSession:
     """The state of one connection; ``answer`` is called per frame, ``close`` at the end.
 
-    ``seconds_per_second`` scales heartbeat intervals (tests run a 10 s heartbeat in 0.1 s).
+    ``seconds_per_second`` scales heartbeat intervals (tests run a 10 s heartbeat in 0.1 s);
+    ``close(reason)`` ends the connection (a missed heartbeat).
     """
 
     def __init__(
@@ -72,11 +75,15 @@ class WsSession:
         push: Callable[[bytes], None],
         *,
         seconds_per_second: float = 1.0,
+        max_channels: int = SUBSCRIPTIONS_PER_SOCKET,
+        close: Callable[[str], None] | None = None,
     ) -> None:
         self.exchange = exchange
         self.auth = Auth()
         self.channels: dict[str, Channel] = {}
         self._push = push
+        self._close = close
+        self._max_channels = max_channels
         self._scale = seconds_per_second
         self._heartbeat: asyncio.Task[None] | None = None
         self._awaiting_test = False
@@ -179,6 +186,10 @@ class WsSession:
                 "Invalid params",
                 {"reason": "value required", "param": "interval"},
             )
+        try:  # the number rules every param follows: 1e308 is out of range, 1e400 no number
+            req_decimal(params, "interval")
+        except RpcError as refusal:
+            raise _Refusal(refusal.code, refusal.message, refusal.data) from None
         if interval < MIN_HEARTBEAT_S:
             raise _Refusal(
                 ErrorCode.INVALID_PARAMS,
@@ -197,6 +208,17 @@ class WsSession:
             raise _Refusal(ErrorCode.UNAUTHORIZED, "unauthorized")
         if not private:
             channels = [c for c in channels if not c.private]  # user.* needs private/subscribe
+        new = {channel.name for channel in channels} - self.channels.keys()
+        if len(self.channels) + len(new) > self._max_channels:
+            raise _Refusal(
+                ErrorCode.INVALID_PARAMS,
+                "Invalid params",
+                {
+                    "reason": f"a connection may hold at most {self._max_channels} "
+                    f"subscriptions; it holds {len(self.channels)}",
+                    "param": "channels",
+                },
+            )
         if private:
             self.auth = auth if auth.kind == "bearer" else self.auth
         for channel in channels:
@@ -247,7 +269,8 @@ class WsSession:
         while True:
             await asyncio.sleep(interval_s * self._scale)
             if self._awaiting_test:
-                self._push(CLOSE)  # the previous test_request went unanswered
+                if self._close is not None:
+                    self._close("heartbeat test_request not answered")
                 return
             self._awaiting_test = True
             message = {"jsonrpc": "2.0", "method": "heartbeat", "params": {"type": "test_request"}}

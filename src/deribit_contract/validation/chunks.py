@@ -5,11 +5,16 @@ boundaries, so every line belongs to exactly one range and a malformed line can 
 its neighbours; each worker opens the file and reads its own range (the parent never touches the
 bytes, so it does not become the bottleneck). A range does not know how many lines precede it:
 its records are numbered from 1 and the parent shifts the numbers while merging in input order
-(:attr:`Task.relative`). Every other file (a pretty-printed ``.json``, a compressed or
-BOM-prefixed file, anything small) goes whole to one worker, which decompresses and decodes it
-through :func:`~deribit_contract.validation.records.iter_batches` exactly as a single-process
-run does. Standard input, pipes and devices can only be read once, by the parent: they are split
-into records there, by the same reader, and shipped to the workers in groups of batches.
+(:attr:`Task.relative`). Every other input (a compressed or BOM-prefixed file, a pretty-printed
+``.json``, stdin, pipes and devices) is read by the parent, through the reader a single-process
+run uses (:func:`~deribit_contract.validation.records.iter_batches`), and shipped to the workers
+in groups of batches.
+
+A task holds at most :data:`TASK_LINES` records and :data:`CHUNK_BYTES` bytes, and the pool
+keeps a few tasks in flight: what a worker sends back for one task (the bad records) and what
+the parent holds are bounded whatever the input, so ``--jobs N`` needs the memory of
+``--jobs 1`` times a small factor. (A 9 MB gzip of short lines, 2 GB unpacked, went whole to one
+worker, whose answer grew past 3 GB.) A file is cut at the size it had when the run planned it.
 """
 
 from __future__ import annotations
@@ -29,9 +34,11 @@ from deribit_contract.validation.records import (
     iter_batches,
     iter_line_batches,
 )
+from deribit_contract.validation.sources import activity
 
 __all__ = [
     "CHUNK_BYTES",
+    "TASK_LINES",
     "Task",
     "in_file_labels",
     "input_bytes",
@@ -44,6 +51,9 @@ __all__ = [
 # noise, small enough that every core stays busy until the end and a worker's output for one
 # task (only the bad records) stays small.
 CHUNK_BYTES = 4 * 1024 * 1024
+#: records per task at most: every record may come back as an explained bad record (about
+#: 1 kB each, for a line of 20 bytes), so bytes alone do not bound a task's answer
+TASK_LINES = 5_000
 _SCAN = 64 * 1024
 # Files starting with these are not plain UTF-8 lines (gzip, byte-order marks): only their
 # whole-file reader knows how to decode them, so they are never cut into byte ranges.
@@ -102,40 +112,64 @@ def _splittable(path: Path, size: int, chunk_bytes: int) -> bool:
     return not head.startswith(_OPAQUE_PREFIXES)
 
 
-def _line_start_after(handle: BinaryIO, offset: int, size: int) -> int:
-    """The first position after ``offset`` that starts a line (just past a newline), or EOF."""
-    if offset >= size:
-        return size
-    handle.seek(offset)
-    position = offset
-    while True:
-        block = handle.read(_SCAN)
+def _range_end(handle: BinaryIO, start: int, size: int, chunk_bytes: int) -> int:
+    """Where the range starting at ``start`` ends: just past its :data:`TASK_LINES`-th line,
+    or past the first line that ends beyond ``start + chunk_bytes``, or at ``size``."""
+    handle.seek(start)
+    position, lines = start, 0
+    while position < size:
+        block = handle.read(min(_SCAN, size - position))
         if not block:
             return size
-        cut = block.find(b"\n")
-        if cut >= 0:
-            return min(position + cut + 1, size)
+        newlines = block.count(b"\n")
+        if lines + newlines < TASK_LINES and position + len(block) - start <= chunk_bytes:
+            lines += newlines  # the whole block belongs to the range
+        else:
+            cut = block.find(b"\n")
+            while cut >= 0:
+                lines += 1
+                end = position + cut + 1
+                if lines >= TASK_LINES or end - start > chunk_bytes:
+                    return end
+                cut = block.find(b"\n", cut + 1)
         position += len(block)
+    return size
 
 
 def _ranges(name: str, path: Path, size: int, chunk_bytes: int) -> Iterator[Task]:
     with path.open("rb") as handle:
         start = 0
         while start < size:
-            end = _line_start_after(handle, start + chunk_bytes, size)
+            end = _range_end(handle, start, size, chunk_bytes)
             yield Task(name, str(path), start, end, size=end - start)
             start = end
 
 
 def _read_here(name: str, entry: str, stdin: BinaryIO | None, chunk_bytes: int) -> Iterator[Task]:
+    """Tasks of at most :data:`TASK_LINES` records and about ``chunk_bytes`` bytes, read here
+    (a batch longer than the room left in a task is cut)."""
     group: list[Batch] = []
-    size = 0
-    for batch in iter_batches([entry], stdin=stdin, warn=_quiet):
-        group.append(batch)
-        size += sum(map(len, batch.lines)) + len(batch.lines)
-        if size >= chunk_bytes:
-            yield Task(name, batches=tuple(group), size=size)
-            group, size = [], 0
+    size = lines = 0
+    for whole in iter_batches([entry], stdin=stdin, warn=_quiet):
+        if not whole.lines:
+            group.append(whole)
+        first = 0
+        while first < len(whole.lines):
+            room = TASK_LINES - lines
+            batch = (
+                whole
+                if first == 0 and len(whole.lines) <= room
+                else whole._replace(
+                    first_line=whole.first_line + first, lines=whole.lines[first : first + room]
+                )
+            )
+            first += len(batch.lines)
+            group.append(batch)
+            size += sum(map(len, batch.lines)) + len(batch.lines)
+            lines += len(batch.lines)
+            if size >= chunk_bytes or lines >= TASK_LINES:
+                yield Task(name, batches=tuple(group), size=size)
+                group, size, lines = [], 0, 0
     if group:
         yield Task(name, batches=tuple(group), size=size)
 
@@ -167,9 +201,14 @@ def plan_tasks(
             continue
         size = info.st_size if info is not None else 0
         if _splittable(path, size, chunk_bytes):
-            yield from _ranges(name, path, size, chunk_bytes)
+            for task in _ranges(name, path, size, chunk_bytes):
+                activity.beat()  # the pool asked for more: the run is moving
+                yield task
+        elif info is None or stat.S_ISDIR(info.st_mode):
+            yield Task(name, str(path), size=size)  # the reader reports it as one record
         else:
-            yield Task(name, str(path), size=size)
+            # unpacked, transcoded or sniffed here, and cut into bounded tasks
+            yield from _read_here(name, str(path), None, chunk_bytes)
 
 
 class _Range:

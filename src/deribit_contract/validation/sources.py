@@ -12,6 +12,11 @@ Windows tools. None of that may stop a run or hide the other inputs:
 * gzip is recognised by its magic bytes (``.gz`` names are also picked up in directories);
 * UTF-16 and UTF-32 are recognised by their byte order mark and transcoded to UTF-8 on the fly.
   A UTF-8 BOM is left alone: JSON text must not carry one, and the validator says so.
+* a regular file is read up to the size it had when it was opened: a file appended to while it
+  is read (a live capture) ends there instead of being followed forever;
+* every source reports its progress to :data:`activity` (a line completed, or the end): the
+  CLI says so when an input yields nothing for a while (``/dev/zero``, a FIFO with no writer)
+  and ``--timeout`` ends the wait.
 
 Only a path named on the command line that does not exist is a usage error
 (:class:`~deribit_contract.errors.InvalidArgument`, exit 2), checked before anything is read.
@@ -25,6 +30,7 @@ import io
 import os
 import stat
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -33,7 +39,9 @@ from deribit_contract.errors import InvalidArgument
 
 __all__ = [
     "JSONL_SUFFIXES",
+    "Activity",
     "Warn",
+    "activity",
     "check_paths",
     "expand_paths",
     "is_jsonl_name",
@@ -56,6 +64,22 @@ _SNIFF = 4
 _CHUNK = 64 * 1024
 
 Warn = Callable[[str], None]
+
+
+class Activity:
+    """When an input last made progress (monotonic seconds): a line read, an input ended, a
+    task handed out. One per process; the readers beat it, a watchdog reads it."""
+
+    def __init__(self) -> None:
+        self.last = time.monotonic()
+
+    def beat(self) -> None:
+        """An input made progress now."""
+        self.last = time.monotonic()
+
+
+#: the process's input activity (see :class:`Activity`)
+activity = Activity()
 
 
 def warn_stderr(message: str) -> None:
@@ -245,6 +269,42 @@ def _sniffed(stream: BinaryIO, *, rewind: bool) -> tuple[bytes, BinaryIO]:
     return head, io.BufferedReader(_Prefixed(head, stream), buffer_size=_CHUNK)
 
 
+class _Watched(io.RawIOBase):
+    """``raw`` read up to ``limit`` bytes (None: to its end), beating :data:`activity` when a
+    read completes a line or finds the end."""
+
+    def __init__(self, raw: BinaryIO, limit: int | None) -> None:
+        self._raw = raw
+        self._left = limit
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        view = memoryview(buffer).cast("B")
+        size = len(view) if self._left is None else min(len(view), self._left)
+        data = self._raw.read(size) if size else b""
+        view[: len(data)] = data
+        if self._left is not None:
+            self._left -= len(data)
+        if not data or b"\n" in data:
+            activity.beat()
+        return len(data)
+
+
+def _watched(stream: BinaryIO) -> BinaryIO:
+    """``stream`` watched for progress; a regular file capped at its size now, so a file
+    appended to while it is read ends where it ended when the run opened it."""
+    limit: int | None = None
+    try:
+        info = os.fstat(stream.fileno())
+        if stat.S_ISREG(info.st_mode):
+            limit = max(info.st_size - stream.tell(), 0)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass  # not a file descriptor (BytesIO, a test's stream): read as it comes
+    return io.BufferedReader(_Watched(stream, limit), buffer_size=_CHUNK)
+
+
 def open_source(stream: BinaryIO, *, gunzip: bool = True) -> BinaryIO:
     """``stream`` as UTF-8 (or as given) bytes: gzip unpacked, UTF-16/32 transcoded by BOM.
 
@@ -253,7 +313,9 @@ def open_source(stream: BinaryIO, *, gunzip: bool = True) -> BinaryIO:
     """
     # A GzipFile claims to be seekable but rewinds by re-reading its input, which a pipe
     # cannot do: what it yields is sniffed like a pipe.
-    head, stream = _sniffed(stream, rewind=gunzip)
+    if gunzip:
+        stream = _watched(stream)
+    head, stream = _sniffed(stream, rewind=False)
     if gunzip and head.startswith(_GZIP_MAGIC):
         unpacked: BinaryIO = gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[assignment]
         return open_source(unpacked, gunzip=False)

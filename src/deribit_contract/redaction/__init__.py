@@ -2,10 +2,18 @@
 
 Redaction is by value first: every client secret and every token the kit handles is registered
 with a :class:`Redactor`, which then replaces it wherever it appears, in every encoding a report
-may carry it in: raw, JSON-escaped, HTML/XML-escaped (JUnit, the HTML report), percent-encoded
-(URLs, curl lines) and Base64 (HTTP Basic). Key names (``client_secret``, ``access_token``, ...)
-are a second net for secrets the kit never saw, such as a token a target returns that a test
-then prints.
+may carry it in. Each character of a secret may be spelled as itself, JSON-escaped (``\\u00XX``
+in either case, ``\\/``), HTML/XML-escaped (JUnit, the HTML report) or percent-encoded (either
+case, whatever ``quote`` kept), in any mix; Base64 and base64url, with or without padding and at
+any alignment inside a longer Base64 text (HTTP Basic), are matched too. A run of
+:data:`FRAGMENT_CHARS` or more characters of a secret is masked on its own, so a secret split
+over two fields, or cut by an excerpt, does not survive either (a piece that starts or ends a
+secret: what a cut or a split leaves). Key names (``client_secret``,
+``access_token``, ...) are a second net for secrets the kit never saw, such as a token a target
+returns that a test then prints.
+
+Text is masked before it is shortened (:meth:`Redactor.excerpt`): a cut never leaves a piece of
+a secret that no longer matches.
 
 Replacement is by substring, so a secret never survives in any surrounding text. That is only
 safe when a secret cannot also be data: a secret such as ``market`` or ``000000`` would turn
@@ -17,19 +25,28 @@ pass the same test (a weak token is still masked under its key name).
 from __future__ import annotations
 
 import base64
-import html
-import json as _stdjson
 import logging
-import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import quote, quote_plus, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from deribit_contract.errors import InvalidArgument
+from deribit_contract.redaction._spellings import (
+    FRAGMENT_CHARS,
+    MASK,
+    MAX_GENERATIONS,
+    MIN_VALUE_LENGTH,
+    Decoded,
+    Generation,
+    base64_forms,
+    has_escape,
+    mask_spans,
+)
 
 __all__ = [
+    "FRAGMENT_CHARS",
     "MASK",
     "MIN_SECRET_LENGTH",
     "SECRET_KEYS",
@@ -40,7 +57,6 @@ __all__ = [
     "weak_secret_reason",
 ]
 
-MASK = "***"
 # Keys whose values are secret whatever they hold (compared case-insensitively).
 SECRET_KEYS = frozenset(
     {
@@ -53,8 +69,6 @@ SECRET_KEYS = frozenset(
         "token",
     }
 )
-# Shorter values would mask ordinary words and numbers; real secrets are far longer.
-_MIN_SECRET_LENGTH = 6
 #: shortest client secret the kit accepts (Deribit's generated secrets have 43 characters)
 MIN_SECRET_LENGTH = 12
 
@@ -88,48 +102,28 @@ def require_strong_secret(secret: str | None, what: str) -> None:
         )
 
 
-def _encoded_forms(secret: str) -> set[str]:
-    """Every way a report may spell ``secret``."""
-    bases = {
-        secret,
-        _stdjson.dumps(secret)[1:-1],
-        _stdjson.dumps(secret, ensure_ascii=False)[1:-1],
-    }
-    forms: set[str] = set()
-    for base in bases:
-        forms |= {
-            base,
-            html.escape(base, quote=True),
-            html.escape(base, quote=False),
-            html.escape(base, quote=True).replace("&#x27;", "&apos;"),
-            base.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"),
-            quote(base, safe=""),
-            quote_plus(base),
-        }
-    forms.add(base64.b64encode(secret.encode("utf-8")).decode("ascii"))
-    return {form for form in forms if form}
-
-
 class Redactor:
     """A set of secret values and the knowledge of where they may hide."""
 
     def __init__(self, secrets: Iterable[str | None] = ()) -> None:
         self._lock = threading.Lock()
-        self._values: set[str] = set()
-        self._pattern: re.Pattern[str] | None = None
+        self._secrets: set[str] = set()
+        self._new_secrets: set[str] = set()
+        self._new_literals: set[str] = set()
+        self._generations: list[Generation] = []
         for secret in secrets:
             self.add(secret)
 
     def add(self, secret: str | None) -> None:
         """Register ``secret`` (and its encoded forms); short or empty values are ignored."""
-        if not secret or len(secret) < _MIN_SECRET_LENGTH:
+        if not secret or len(secret) < MIN_VALUE_LENGTH:
             return
-        forms = _encoded_forms(secret)
         with self._lock:
-            if forms <= self._values:
+            if secret in self._secrets:
                 return
-            self._values |= forms
-            self._pattern = None
+            self._secrets.add(secret)
+            self._new_secrets.add(secret)
+            self._new_literals |= base64_forms(secret)
 
     def learn_token(self, token: str | None) -> None:
         """Register a token a target handed out, if it cannot be mistaken for data."""
@@ -151,28 +145,60 @@ class Redactor:
     def add_basic_credentials(self, client_id: str, client_secret: str) -> None:
         """Register the secret and the Base64 ``id:secret`` pair of HTTP Basic auth."""
         self.add(client_secret)
-        self.add(base64.b64encode(f"{client_id}:{client_secret}".encode()).decode("ascii"))
-
-    def _compiled(self) -> re.Pattern[str] | None:
+        pair = f"{client_id}:{client_secret}".encode()
         with self._lock:
-            if self._pattern is None and self._values:
-                # longest first so a secret that contains another is masked whole
-                ordered = sorted(self._values, key=len, reverse=True)
-                self._pattern = re.compile("|".join(re.escape(v) for v in ordered))
-            return self._pattern
+            self._new_literals.add(base64.b64encode(pair).decode("ascii"))
+            self._new_literals.add(base64.urlsafe_b64encode(pair).decode("ascii"))
+
+    def _compiled(self) -> list[Generation]:
+        with self._lock:
+            if self._new_secrets or self._new_literals:
+                self._generations.append(Generation(self._new_secrets, self._new_literals))
+                self._new_secrets, self._new_literals = set(), set()
+                if len(self._generations) > MAX_GENERATIONS:
+                    merged = self._generations
+                    self._generations = [
+                        Generation(
+                            set().union(*(g.secrets for g in merged)),
+                            set().union(*(g.literals for g in merged)),
+                        )
+                    ]
+            return self._generations
 
     def text(self, value: str) -> str:
-        """``value`` with every registered secret replaced by :data:`MASK`."""
-        pattern = self._compiled()
-        if pattern is None:
+        """``value`` with every registered secret, and every piece of one at least
+        :data:`FRAGMENT_CHARS` long that starts or ends it, replaced by :data:`MASK`."""
+        if not self._secrets:
             return value
-        return pattern.sub(MASK, value)
+        generations = self._compiled()
+        masked = value
+        for generation in generations:
+            if generation.pattern is not None:
+                masked = generation.pattern.sub(MASK, masked)
+        spans: list[tuple[int, int]] = []
+        if has_escape(masked):
+            decoded = Decoded(masked)
+            for generation in generations:
+                if generation.raw is not None:
+                    found = generation.raw.finditer(decoded.text)
+                    spans += [decoded.original(*m.span()) for m in found]
+        size, backwards = len(masked), masked[::-1]
+        for generation in generations:
+            spans += generation.prefixes.spans(masked)
+            spans += [(size - e, size - s) for s, e in generation.suffixes.spans(backwards)]
+        return mask_spans(masked, spans)
+
+    def excerpt(self, value: str, limit: int) -> str:
+        """``value`` masked, then cut to ``limit`` characters (with an ellipsis when cut)."""
+        masked = self.text(value)
+        return masked if len(masked) <= limit else masked[:limit] + "…"
 
     def json(self, value: Any) -> Any:
         """A deep copy of a JSON value with secret keys and secret values masked.
 
         A value too deep to walk (a hostile target's answer nested a thousand levels) is
-        replaced by a note: what cannot be walked cannot be shown safely.
+        replaced by a note: what cannot be walked cannot be shown safely. A secret split over
+        two string values of one object is masked in both.
         """
         try:
             return self._json(value)
