@@ -1,7 +1,12 @@
-"""Small JSON vocabulary shared by every stage: type names, JSONPath and JSON Pointer text.
+"""Small JSON vocabulary shared by every stage: type names, JSONPath and JSON Pointer text,
+and the one exact parser.
 
 Validation messages, drift reports and strategies must name types and locations the same way,
-so they share these few functions instead of each keeping a copy.
+so they share these few functions instead of each keeping a copy. They must also read the same
+numbers: orjson reads an integer literal past 64 bits as a float (``1180591620717411303425``
+becomes ``1.1805916207174113e+21``, a ``number``), so every stage parses with
+:func:`loads_exact`, which keeps orjson's speed and re-reads only the records that hold such a
+literal with the standard library, whose integers are exact.
 """
 
 from __future__ import annotations
@@ -11,13 +16,17 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import orjson
+
 __all__ = [
     "MAX_NESTING",
     "deepest_steps",
+    "exact_integers",
     "json_excerpt",
     "json_path",
     "json_pointer",
     "json_type",
+    "loads_exact",
     "nesting_depth",
     "pattern_path",
     "resolve_ref",
@@ -29,6 +38,28 @@ __all__ = [
 MAX_NESTING = 64
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# 2**64 has 20 digits: a shorter run of digits is an integer orjson reads exactly. A longer run
+# inside a string or a float only costs a second, exact parse of that record.
+_LONG_DIGITS = re.compile(rb"[0-9]{20}")
+
+
+def loads_exact(raw: bytes) -> Any:
+    """``raw`` parsed like :func:`orjson.loads` (same errors), every integer kept exact."""
+    value = orjson.loads(raw)
+    if _LONG_DIGITS.search(raw) is None:
+        return value
+    return json.loads(raw)
+
+
+def exact_integers(lines: Sequence[bytes], parsed: list[Any]) -> list[Any]:
+    """``parsed`` (orjson's values of ``lines``, None where a line failed) with the values of
+    lines holding an integer past 64 bits read again exactly; one scan when there is none."""
+    if _LONG_DIGITS.search(b"\n".join(lines)) is None:
+        return parsed
+    return [
+        json.loads(line) if value is not None and _LONG_DIGITS.search(line) else value
+        for line, value in zip(lines, parsed, strict=True)
+    ]
 
 
 def json_type(value: Any) -> str:

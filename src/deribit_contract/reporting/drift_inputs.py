@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from deribit_contract._json import MAX_NESTING
+from deribit_contract._json import MAX_NESTING, loads_exact
 from deribit_contract.reporting.fieldstats import Collected
 from deribit_contract.validation.chunks import Task, in_file_labels, plan_tasks, read_task
 from deribit_contract.validation.pool import ordered_map
@@ -52,7 +52,7 @@ class DriftTally:
         record: Any = None
         if reason is None:
             try:
-                record = orjson.loads(raw.raw)
+                record = loads_exact(raw.raw)
             except (orjson.JSONDecodeError, RecursionError) as exc:
                 reason = "empty record" if not raw.raw.strip() else f"not JSON ({exc})"
         if reason is not None:

@@ -30,6 +30,7 @@ import yaml
 
 from deribit_contract.doctable.model import MethodDoc, path_name, path_parent
 from deribit_contract.errors import SchemaBuildError
+from deribit_contract.schema.evidence import INSTRUMENT_KINDS
 
 __all__ = ["ENVELOPE_PATHS", "KINDS", "Erratum", "check_errata", "load_errata", "parse_errata"]
 
@@ -39,7 +40,7 @@ KINDS: dict[str, frozenset[str]] = {
     "nullable": frozenset({"nullable"}),
     "enum": frozenset({"add"}),
     "undocumented": frozenset({"schema"}),
-    "required": frozenset({"fields", "excluded"}),
+    "required": frozenset({"fields", "excluded", "kinds"}),
     "presence": frozenset({"required"}),
     "range": frozenset({"allow_negative"}),
 }
@@ -139,6 +140,22 @@ def _check_correction(index: int, entry_id: str, kind: str, correction: Any) -> 
         if not isinstance(excluded, dict) or not all(isinstance(v, str) for v in excluded.values()):
             raise _fail(
                 index, entry_id, "correction.excluded", "expected a mapping of field name to reason"
+            )
+        # a requirement says which instrument kinds its evidence covers, so one resting on
+        # futures alone cannot silently reject a spot or combo record
+        kinds = correction.get("kinds")
+        if (
+            not isinstance(kinds, dict)
+            or sorted(kinds) != sorted(INSTRUMENT_KINDS)
+            or not all(
+                isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in kinds.values()
+            )
+        ):
+            raise _fail(
+                index,
+                entry_id,
+                "correction.kinds",
+                f"expected the live sample count of each of {list(INSTRUMENT_KINDS)}, got {kinds!r}",
             )
     if kind == "presence" and correction.get("required") is not False:
         raise _fail(index, entry_id, "correction.required", "kind 'presence' takes required: false")

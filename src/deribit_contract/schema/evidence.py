@@ -23,12 +23,21 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "INSTRUMENT_KINDS",
     "RealObjects",
     "Sample",
     "close_position_shaped",
+    "collect_documented_objects",
     "collect_real_objects",
+    "instrument_kind",
+    "kind_counts",
     "presence_counts",
 ]
+
+#: the kinds of instrument an order or trade can come from; a requirement must say how much
+#: evidence it has of each (spot lacks fields futures carry, combos carry fields others lack)
+INSTRUMENT_KINDS = ("combo", "future", "option", "perpetual", "spot")
+_DATED = re.compile(r"^[0-9]{1,2}[A-Z]{3}[0-9]{2}$")
 
 _SHAPED_HEADING = "Full JSON-RPC responses whose `result` is `{order, trades}`"
 
@@ -107,6 +116,49 @@ def collect_real_objects(realdata: Path, *, repo_root: Path | None = None) -> Re
             if text.strip():
                 for kind, sample in _walk(json.loads(text), f"{name(path)}:{number}"):
                     (orders if kind == "order" else trades).append(sample)
+    return RealObjects(orders=tuple(orders), trades=tuple(trades))
+
+
+def instrument_kind(value: dict[str, Any]) -> str | None:
+    """Which of :data:`INSTRUMENT_KINDS` an order or trade comes from (None: no name).
+
+    Names: ``BTC-PERPETUAL`` and ``BTC_USDC-PERPETUAL`` perpetual, ``BTC-27JUN25`` future,
+    ``BTC-15SEP26-77000-C`` option, ``ETH_USDC`` spot, anything else (``BTC-FS-25DEC26_20JUL26``)
+    a combo; a leg trade (``combo_id`` set) comes from its combo.
+    """
+    name = value.get("instrument_name")
+    if value.get("combo_id") or not isinstance(name, str):
+        return "combo" if value.get("combo_id") else None
+    parts = name.split("-")
+    if len(parts) == 1:
+        return "spot"
+    if parts[-1] == "PERPETUAL" and len(parts) == 2:
+        return "perpetual"
+    if len(parts) == 2 and _DATED.match(parts[1]):
+        return "future"
+    if len(parts) == 4 and _DATED.match(parts[1]) and parts[3] in ("C", "P"):
+        return "option"
+    return "combo"
+
+
+def kind_counts(samples: tuple[Sample, ...]) -> dict[str, int]:
+    """How many samples come from each instrument kind (every kind named, sorted)."""
+    counter = Counter(instrument_kind(sample.value) for sample in samples)
+    return {kind: counter[kind] for kind in INSTRUMENT_KINDS}
+
+
+def collect_documented_objects(realdata: Path, *, repo_root: Path | None = None) -> RealObjects:
+    """The orders and trades of the vendor's documentation examples (``docs/``): evidence of
+    what the documentation shows, used only for a kind no live capture covers."""
+    base = repo_root if repo_root is not None else realdata
+    orders: list[Sample] = []
+    trades: list[Sample] = []
+    for path in sorted((realdata / "docs").glob("*.json")):
+        if "__REQUEST_" in path.name:
+            continue
+        source = path.relative_to(base).as_posix()
+        for kind, sample in _walk(json.loads(path.read_text(encoding="utf-8")), source):
+            (orders if kind == "order" else trades).append(sample)
     return RealObjects(orders=tuple(orders), trades=tuple(trades))
 
 

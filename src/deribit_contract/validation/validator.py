@@ -19,7 +19,7 @@ from typing import Any, BinaryIO
 import jsonschema_rs
 import orjson
 
-from deribit_contract._json import MAX_NESTING, deepest_steps, nesting_depth
+from deribit_contract._json import MAX_NESTING, deepest_steps, loads_exact, nesting_depth
 from deribit_contract.errors import InvalidArgument
 from deribit_contract.schema.store import MODES, PARTS, load_schema
 from deribit_contract.validation.duplicates import find_duplicate_keys
@@ -149,7 +149,7 @@ class ResponseValidator:
     def validate_bytes(self, raw: bytes, *, record: str = "<bytes>") -> ValidationResult:
         """Parse ``raw`` with orjson and judge it; unparseable bytes give status ``not_json``."""
         try:
-            instance = orjson.loads(raw)
+            instance = loads_exact(raw)
         except orjson.JSONDecodeError as exc:
             return ValidationResult(record, "not_json", error=describe_not_json(raw, str(exc)))
         except RecursionError:
