@@ -24,7 +24,8 @@ from deribit_contract.validation import ResponseValidator
 from deribit_contract.validation.records import iter_records
 
 REPO = Path(__file__).resolve().parents[2]
-GOOD = REPO / "fixtures" / "generated" / "responses" / "observed" / "response-031.json"
+# a real success response (a generated one changes shape whenever the schemas do)
+GOOD = REPO / "fixtures" / "captured" / "realdata" / "nautilus__private_buy__1.json"
 
 
 def _good() -> dict[str, Any]:

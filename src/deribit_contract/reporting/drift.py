@@ -6,18 +6,18 @@ Field statistics (:mod:`.fieldstats`) are compared path by path with the DOCUMEN
 * ``undocumented`` — a field the table does not list (only the outermost such path is reported);
 * ``type`` — a JSON type the documented type does not admit (``null`` included);
 * ``enum`` — a value outside a documented enum (or a union's string literals);
-* ``presence`` — a field the documented schema requires, absent from some records;
+* ``presence`` — a field the documented schema, or the observed one (the errata's
+  evidence-based ``required`` lists), requires, absent from some records;
 * ``never-seen`` — a documented field never present although its object was seen (information:
   the inputs may just lack that case, e.g. options-only fields, so it never fails a run).
 
-A difference is *explained* when the errata overlay (``sources/errata.yaml``) has an entry for
-it; the entry's id is kept so the report names every erratum it relies on. ``new`` differences
+A difference is *explained* when the observed schema (table + ``sources/errata.yaml``, what
+``validate`` judges with) admits it, by the erratum that made it admit it; the entry's id is kept so the report names every erratum it relies on. ``new`` differences
 (not never-seen, not explained) are what ``deribit-contract drift --fail-on-new`` fails on.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,8 +25,9 @@ from typing import Any
 
 from deribit_contract._paths import sources_dir
 from deribit_contract.errors import InvalidArgument
+from deribit_contract.reporting.drift_compare import Difference, ErrataIndex, compare
 from deribit_contract.reporting.drift_inputs import tally_paths
-from deribit_contract.reporting.fieldstats import Collected, FieldStats, json_key, parent_path
+from deribit_contract.reporting.fieldstats import Collected, FieldStats
 from deribit_contract.reporting.schemaview import SchemaView, load_view
 from deribit_contract.schema.errata import Erratum, load_errata
 from deribit_contract.validation.records import check_paths, unwrap_recording
@@ -41,86 +42,6 @@ __all__ = [
 ]
 
 DIFFERENCE_KINDS = ("undocumented", "type", "enum", "presence", "never-seen")
-
-
-@dataclass(frozen=True)
-class Difference:
-    """One way reality differs from the documentation at one path."""
-
-    kind: str
-    envelope: str  # "success" (responses, bare orders and trades) or "error"
-    path: str
-    observed: str
-    documented: str
-    count: int
-    erratum: str | None = None
-
-    @property
-    def is_new(self) -> bool:
-        """Not informational and not explained by the errata overlay."""
-        return self.kind != "never-seen" and self.erratum is None
-
-    def to_json(self) -> dict[str, Any]:
-        """JSON-ready dict."""
-        return {
-            "kind": self.kind,
-            "envelope": self.envelope,
-            "path": self.path,
-            "observed": self.observed,
-            "documented": self.documented,
-            "count": self.count,
-            "erratum": self.erratum,
-            "new": self.is_new,
-        }
-
-
-class ErrataIndex:
-    """Looks up which erratum explains a difference (by path, kind and value)."""
-
-    def __init__(self, errata: Iterable[Erratum]) -> None:
-        self.entries = {e.id: e for e in errata}
-        self._by_path: dict[str, list[Erratum]] = {}
-        for entry in self.entries.values():
-            self._by_path.setdefault(entry.path, []).append(entry)
-
-    def _at(self, path: str, *kinds: str) -> list[Erratum]:
-        return [e for e in self._by_path.get(path, []) if e.kind in kinds]
-
-    def undocumented(self, path: str) -> str | None:
-        """The entry that documents ``path`` as a known extra field."""
-        found = self._at(path, "undocumented")
-        return found[0].id if found else None
-
-    def type(self, path: str, json_type: str) -> str | None:
-        """The entry admitting ``json_type`` at ``path`` (``nullable`` for null)."""
-        for entry in self._at(path, "type"):
-            raw = entry.correction.get("type")
-            allowed = raw if isinstance(raw, list) else [raw]
-            if json_type in allowed or (json_type == "integer" and "number" in allowed):
-                return entry.id
-        if json_type == "null":
-            found = self._at(path, "nullable")
-            if found:
-                return found[0].id
-        return None
-
-    def enum(self, path: str, value: Any) -> str | None:
-        """The entry adding ``value`` to the enum at ``path``."""
-        for entry in self._at(path, "enum"):
-            if value in entry.correction.get("add", ()):
-                return entry.id
-        return None
-
-    def presence(self, path: str) -> str | None:
-        """The entry making ``path`` optional (a presence entry, or a required list without it)."""
-        found = self._at(path, "presence")
-        if found:
-            return found[0].id
-        name = path.rsplit(".", 1)[-1]
-        for entry in self._at(parent_path(path), "required"):
-            if name not in entry.correction.get("fields", ()):
-                return entry.id
-        return None
 
 
 @dataclass
@@ -182,102 +103,6 @@ class DriftReport:
                 "error": self.collected.error.to_json(),
             },
         }
-
-
-def _fmt_types(types: Counter[str]) -> str:
-    return ", ".join(f"{t} ×{n}" for t, n in sorted(types.items()))
-
-
-def _compare(
-    envelope: str, stats: FieldStats, view: SchemaView, errata: ErrataIndex
-) -> list[Difference]:
-    out: list[Difference] = []
-    undocumented_roots: list[str] = []
-    for path in sorted(stats.fields):
-        stat = stats.fields[path]
-        if view.is_free_form(path):
-            continue
-        if any(
-            path.startswith(root + ".") or path.startswith(root + "[]")
-            for root in undocumented_roots
-        ):
-            continue
-        row = view.get(path)
-        if row is None:
-            undocumented_roots.append(path)
-            out.append(
-                Difference(
-                    "undocumented",
-                    envelope,
-                    path,
-                    _fmt_types(stat.types),
-                    "(not in the table)",
-                    stat.present,
-                    errata.undocumented(path),
-                )
-            )
-            continue
-        documented = " or ".join(row.types) or "any"
-        for json_type, n in sorted(stat.types.items()):
-            if not row.admits_type(json_type):
-                out.append(
-                    Difference(
-                        "type",
-                        envelope,
-                        path,
-                        f"{json_type} ×{n}",
-                        documented,
-                        n,
-                        errata.type(path, json_type),
-                    )
-                )
-        if row.has_enum:
-            for value, n in sorted(stat.values.items(), key=lambda kv: str(kv[0])):
-                json_type = "boolean" if isinstance(value, bool) else "string"
-                if row.admits_type(json_type) and not row.admits_value(value, json_type):
-                    listed = ", ".join(map(str, row.enum_values))
-                    out.append(
-                        Difference(
-                            "enum",
-                            envelope,
-                            path,
-                            f"{json_key(value)!r} ×{n}",
-                            f"one of {listed}",
-                            n,
-                            errata.enum(path, value),
-                        )
-                    )
-    for path, row in sorted(view.fields.items()):
-        if path.endswith("[]") or view.is_free_form(path):
-            continue
-        present, parents = stats.presence(path)
-        if parents == 0:
-            continue
-        if row.required and present < parents:
-            out.append(
-                Difference(
-                    "presence",
-                    envelope,
-                    path,
-                    f"present in {present} of {parents}",
-                    "required",
-                    parents - present,
-                    errata.presence(path),
-                )
-            )
-        elif present == 0:
-            hint = "; ".join(row.presence)
-            out.append(
-                Difference(
-                    "never-seen",
-                    envelope,
-                    path,
-                    f"absent from all {parents}",
-                    hint or "listed in the table",
-                    0,
-                )
-            )
-    return out
 
 
 def analyse_records(
@@ -345,8 +170,15 @@ def _finish(
         "success": load_view("success", "documented", directory=schemas),
         "error": load_view("error", "documented", directory=schemas),
     }
-    differences = _compare("success", collected.success, views["success"], index)
-    differences += _compare("error", collected.error, views["error"], index)
+    # the schemas validate judges with: they decide which differences the errata explain
+    observed = {
+        "success": load_view("success", "observed", directory=schemas),
+        "error": load_view("error", "observed", directory=schemas),
+    }
+    differences = compare(
+        "success", collected.success, views["success"], observed["success"], index
+    )
+    differences += compare("error", collected.error, views["error"], observed["error"], index)
     order = {kind: i for i, kind in enumerate(DIFFERENCE_KINDS)}
     differences.sort(
         key=lambda d: (d.is_new is False, order[d.kind], d.envelope, d.path, d.observed)
