@@ -164,11 +164,19 @@ def test_changes_made_over_http_and_by_other_accounts(
 
 
 def test_private_channels_need_private_subscribe_on_an_authenticated_socket(sock: Socket) -> None:
-    assert sock.call("public/subscribe", channels=[f"user.orders.{BTC}.raw"])["result"] == []
+    # refused, never answered with a shortened list (a client would wait for it forever)
+    public = sock.call("public/subscribe", channels=[f"user.orders.{BTC}.raw"])
+    assert public["error"]["code"] == -32602
+    assert "private/subscribe" in public["error"]["data"]["reason"]
     refused = sock.call("private/subscribe", channels=[f"user.orders.{BTC}.raw"])
     assert refused["error"]["code"] == 13009
-    unknown = sock.call("public/subscribe", channels=["book.BTC-PERPETUAL.none.10.100ms"])
-    assert unknown["result"] == []
+    grouped = sock.call("public/subscribe", channels=["book.BTC-PERPETUAL.none.10.100ms"])
+    assert grouped["result"] == ["book.BTC-PERPETUAL.none.10.100ms"]
+    unknown = sock.call("public/subscribe", channels=[f"ticker.{BTC}.100ms", "bogus.channel"])
+    assert unknown["error"]["data"] == {
+        "reason": "unsupported channel bogus.channel",
+        "param": "channels",
+    }
     missing = sock.call("public/subscribe")
     assert missing["error"]["data"]["param"] == "channels"
 
@@ -240,8 +248,10 @@ def test_portfolio_channel_sends_the_account_summary_now_and_after_the_accounts_
     server: LocalExchangeServer, sock: Socket
 ) -> None:
     sock.signed_auth(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
-    channels = ["user.portfolio.btc", "user.portfolio.eth", "user.portfolio.doge"]
-    assert sock.call("private/subscribe", channels=channels)["result"] == channels[:2]
+    doge = sock.call("private/subscribe", channels=["user.portfolio.btc", "user.portfolio.doge"])
+    assert doge["error"]["data"]["reason"] == "unsupported channel user.portfolio.doge"
+    channels = ["user.portfolio.btc", "user.portfolio.eth"]
+    assert sock.call("private/subscribe", channels=channels)["result"] == channels
     btc, eth = sock.notifications(2)
     summary = sock.call("private/get_account_summary", currency="BTC")["result"]
     assert btc["params"] == {"channel": "user.portfolio.btc", "data": summary}
@@ -255,4 +265,4 @@ def test_portfolio_channel_sends_the_account_summary_now_and_after_the_accounts_
         == sock.call("private/get_account_summary", currency="BTC")["result"]
     )
     assert sock.pushed == [], "the ETH portfolio did not change"
-    assert sock.call("public/subscribe", channels=["user.portfolio.btc"])["result"] == []
+    assert sock.call("public/subscribe", channels=["user.portfolio.btc"])["error"]["code"] == -32602

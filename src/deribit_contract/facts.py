@@ -20,7 +20,9 @@ from typing import Literal
 __all__ = [
     "CAPTURES",
     "CONNECTIONS_PER_IP",
+    "CURRENCY_UUIDS",
     "ERRORS",
+    "INDEX_IDS",
     "INSTRUMENTS",
     "METHOD_SCOPES",
     "REDUCE_ONLY",
@@ -321,8 +323,25 @@ METHOD_SCOPES: MappingProxyType[str, str] = MappingProxyType(
         "private/get_user_trades_by_order": "trade:read",
         "private/get_account_summary": "account:read",
         "private/get_account_summaries": "account:read",
+        "private/get_open_orders": "trade:read",
+        "private/get_order_history_by_instrument": "trade:read",
+        "private/get_margins": "trade:read",
+        "private/cancel_all": "trade:read_write",
+        "private/cancel_all_by_currency": "trade:read_write",
+        "private/cancel_all_by_kind_or_type": "trade:read_write",
+        "private/get_subaccounts": "account:read",
+        "private/get_transaction_log": "account:read",
     }
 )
+
+#: ``base_currency_uuid``/``quote_currency_uuid`` of instrument listings, for the currencies a
+#: capture shows (``market/fastmm__public_get_instruments__future_1.json``); Deribit omits the
+#: field for a currency without one, and the simulation omits it for currencies no capture shows
+CURRENCY_UUIDS: MappingProxyType[str, str] = MappingProxyType(
+    {"BTC": "5b71fc48-3dd3-540c-809b-f8c94d0e68b5", "USD": "dc311642-e9fb-4ba9-a312-c75c1aef4ae1"}
+)
+#: ``index_id`` of a price index, where a capture shows it (same listing)
+INDEX_IDS: MappingProxyType[str, int] = MappingProxyType({"btc_usd": 1000033})
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
 
+from deribit_contract.facts import CURRENCY_UUIDS, INDEX_IDS, InstrumentFacts
 from deribit_contract.facts import INSTRUMENTS as FACTS
-from deribit_contract.facts import InstrumentFacts
 
 __all__ = ["INSTRUMENTS", "Instrument", "as_float"]
 
@@ -68,11 +68,19 @@ class Instrument(InstrumentFacts):
         """``price`` rounded to the nearest tick (used for market caps and seeded levels)."""
         return (price / self.tick_size).to_integral_value() * self.tick_size
 
-    def to_json(self) -> dict[str, Any]:
-        """The ``public/get_instrument`` result, with the fields live Deribit returns."""
+    def expired(self, now_ms: int) -> bool:
+        """Whether the instrument's expiry has passed at ``now_ms`` (it trades no more)."""
+        return self.expiration_timestamp <= now_ms
+
+    def to_json(self, now_ms: int | None = None) -> dict[str, Any]:
+        """The ``public/get_instrument`` result, with the fields live Deribit returns (a 2026
+        listing, ``market/fastmm__public_get_instruments__future_1.json``); an instrument past
+        its expiry at ``now_ms`` is inactive and its book archived."""
         future_type = self.instrument_type
-        return {
-            "price_index": f"{self.base_currency.lower()}_{self.quote_currency.lower()}",
+        price_index = f"{self.base_currency.lower()}_{self.quote_currency.lower()}"
+        active = now_ms is None or not self.expired(now_ms)
+        listing: dict[str, Any] = {
+            "price_index": price_index,
             "rfq": False,
             "kind": "future",
             "instrument_name": self.name,
@@ -81,7 +89,8 @@ class Instrument(InstrumentFacts):
             "instrument_type": self.instrument_type,
             "expiration_timestamp": self.expiration_timestamp,
             "creation_timestamp": self.creation_timestamp,
-            "is_active": True,
+            "is_active": active,
+            "state": "open" if active else "archivized",
             "contract_size": _as_size(self.contract_size),
             "tick_size": as_float(self.tick_size),
             "instrument_id": self.instrument_id,
@@ -89,16 +98,29 @@ class Instrument(InstrumentFacts):
             "min_trade_amount": _as_size(self.min_trade_amount),
             "future_type": future_type,
             "max_leverage": self.max_leverage,
+            "max_non_default_leverage": 5,
             "max_liquidation_commission": 0.0075,
             "block_trade_commission": 0.00025,
             "block_trade_min_trade_amount": 200000 if self.inverse else 50,
-            "block_trade_tick_size": as_float(self.tick_size),
+            "block_trade_tick_size": 0.01,
             "settlement_currency": self.settlement_currency,
             "base_currency": self.base_currency,
             "counter_currency": self.quote_currency,
             "quote_currency": self.quote_currency,
             "tick_size_steps": [],
+            "underlying_type": "crypto",
+            "product_group": self.base_currency,
+            "lot_size": 1,
         }
+        for key, currency in (
+            ("base_currency_uuid", self.base_currency),
+            ("quote_currency_uuid", self.quote_currency),
+        ):
+            if currency in CURRENCY_UUIDS:
+                listing[key] = CURRENCY_UUIDS[currency]
+        if price_index in INDEX_IDS:
+            listing["index_id"] = INDEX_IDS[price_index]
+        return listing
 
 
 # The simulation's own choices per instrument: book centre and the contracts of one seeded level.

@@ -64,7 +64,7 @@ def _get_instruments(ctx: Context) -> Any:
     currency, kind = currency_filter(ctx, required=False), _kind_filter(ctx)
     expired = opt_bool(ctx.params, "expired", default=False)
     return [
-        i.to_json()
+        i.to_json(ctx.now_ms)
         for i in INSTRUMENTS.values()
         if _listed(i, currency, kind) and (i.expiration_timestamp <= ctx.now_ms) == expired
     ]

@@ -99,7 +99,7 @@ def _get_time(ctx: Context) -> Any:
 
 
 def _get_instrument(ctx: Context) -> Any:
-    return req_instrument(ctx.params).to_json()
+    return req_instrument(ctx.params).to_json(ctx.now_ms)
 
 
 def _ticker(ctx: Context) -> Any:

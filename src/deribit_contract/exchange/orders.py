@@ -257,4 +257,14 @@ class Position:
             "leverage": leverage,
             "size_currency": round(float(size_currency), 9),
             "open_orders_margin": 0.0,
+            "estimated_liquidation_price": self._liquidation_estimate(leverage),
         }
+
+    def _liquidation_estimate(self, leverage: int) -> float | None:
+        # Deribit's estimate uses the whole account's margin; the simulation's is the price at
+        # which the position alone would lose its initial margin (None when flat, as Deribit)
+        if self.size == 0:
+            return None
+        move = Decimal(1) / Decimal(leverage)
+        factor = 1 - move if self.size > 0 else 1 + move
+        return round(float(self.average_price * factor), 2)

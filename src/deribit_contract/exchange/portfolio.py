@@ -93,8 +93,21 @@ def _summary(ctx: Context, currency: str) -> dict[str, Any]:
         "session_upl": as_float(floating),
         "futures_session_rpl": as_float(realized),
         "futures_session_upl": as_float(floating),
+        # no options are listed: their greeks and session PnL are zero, their maps empty, as a
+        # real account without options reports them (typed clients require every one)
         "options_pl": 0.0,
         "options_value": 0.0,
+        "options_session_rpl": 0.0,
+        "options_session_upl": 0.0,
+        "options_delta": 0.0,
+        "options_gamma": 0.0,
+        "options_theta": 0.0,
+        "options_vega": 0.0,
+        "options_gamma_map": {},
+        "options_theta_map": {},
+        "options_vega_map": {},
+        "delta_total_map": _delta_map(positions),
+        "estimated_liquidation_ratio_map": {},
         "delta_total": round(sum(p["delta"] for p in positions), 9),
         "projected_delta_total": round(sum(p["delta"] for p in positions), 9),
         "fee_balance": 0.0,
@@ -104,6 +117,15 @@ def _summary(ctx: Context, currency: str) -> dict[str, Any]:
         "portfolio_margining_enabled": False,
         "cross_collateral_enabled": False,
     }
+
+
+def _delta_map(positions: list[dict[str, Any]]) -> dict[str, float]:
+    """Delta per price index (``btc_usd``), as ``delta_total_map`` lists it."""
+    deltas: dict[str, float] = {}
+    for position in positions:
+        index = INSTRUMENTS[position["instrument_name"]].to_json()["price_index"]
+        deltas[index] = round(deltas.get(index, 0.0) + position["delta"], 9)
+    return dict(sorted(deltas.items()))
 
 
 def _account_fields(ctx: Context) -> dict[str, Any]:

@@ -42,7 +42,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from deribit_contract.errors import InvalidArgument
-from deribit_contract.exchange import events, market_data, methods, order_edit, portfolio
+from deribit_contract.exchange import events, handlers, methods
 from deribit_contract.exchange.accounts import (
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
@@ -150,12 +150,7 @@ class SimulatedExchange:
         self._limits = CreditBuckets(rate_limit) if rate_limit is not None else None
         self._rng = random.Random(f"deribit-contract:usdiff:{seed}")
         self._lock = threading.RLock()
-        self._handlers: dict[str, Callable[[methods.Context], Any]] = {
-            **methods.HANDLERS,
-            **market_data.HANDLERS,
-            **portfolio.HANDLERS,
-            **order_edit.HANDLERS,
-        }
+        self._handlers: dict[str, Callable[[methods.Context], Any]] = dict(handlers.HANDLERS)
         self._listeners: list[Listener] = []
         for name, size in (positions or {}).items():
             self.set_position(name, size)
@@ -204,22 +199,28 @@ class SimulatedExchange:
 
     def ticker(self, instrument_name: str) -> dict[str, Any]:
         """The ``public/ticker`` result for ``instrument_name`` now (no call is recorded)."""
-        return self._view("public/ticker", {"instrument_name": _instrument(instrument_name).name})
+        return dict(
+            self._view("public/ticker", {"instrument_name": _instrument(instrument_name).name})
+        )
+
+    def market_view(self, method: str, params: dict[str, Any]) -> Any:
+        """A public method's result now, as a subscription reads it (no call is recorded)."""
+        if not method.startswith("public/"):
+            raise InvalidArgument(f"market_view serves public methods only, not {method!r}")
+        return self._view(method, params)
 
     def account_summary(self, client_id: str, currency: str) -> dict[str, Any]:
         """``private/get_account_summary`` of ``client_id`` in ``currency`` now, as the
         ``user.portfolio`` channel sends it (no call is recorded, no rate limit spent)."""
-        return self._view("private/get_account_summary", {"currency": currency}, client_id)
+        return dict(self._view("private/get_account_summary", {"currency": currency}, client_id))
 
-    def _view(
-        self, method: str, params: dict[str, Any], client_id: str | None = None
-    ) -> dict[str, Any]:
+    def _view(self, method: str, params: dict[str, Any], client_id: str | None = None) -> Any:
         with self._lock:
             user_id = self._accounts.user_ids.get(client_id or "", 0)
             ctx = methods.Context(
                 method, params, client_id, user_id, self.clock.now_us(), self._venue, self._accounts
             )
-            return dict(self._handlers[method](ctx))
+            return self._handlers[method](ctx)
 
     def handle(self, message: object, *, auth: Auth = Auth()) -> dict[str, Any]:  # noqa: B008
         """Answer one parsed JSON-RPC request with a full envelope; never raises."""

@@ -6,10 +6,26 @@ Channels the staging exchange serves (the ones bots watch around a close):
   ``data`` is the order (``raw``) or a list of orders (``100ms``);
 * ``user.trades.…`` (same two forms): ``data`` is a list of trades;
 * ``user.changes.…``: ``data`` is ``{orders, instrument_name, trades, positions}``;
-* ``ticker.{instrument}.{interval}``: ``data`` is the ``public/ticker`` result.
-* ``user.portfolio.{currency}``: ``data`` is the ``private/get_account_summary`` result of that
-  currency (ccxt's ``watch_balance``); sent on subscribe and after each change of the account
-  on an instrument settling in it.
+* ``ticker.{instrument}.{interval}``: ``data`` is the ``public/ticker`` result;
+  ``incremental_ticker.{instrument}``: the same, ``type`` ``snapshot`` first, then ``change``.
+* ``book.{instrument}.{interval}``: ``{type, timestamp, instrument_name, change_id, bids, asks}``
+  with ``[action, price, amount]`` levels (the recorded
+  ``market/fastmm__book.BTC-PERPETUAL.100ms__change_1.json``); a full ``snapshot`` on subscribe
+  and after each fill on the instrument (the simulation sends no incremental ``change``);
+  ``book.{instrument}.{group}.{depth}.{interval}``: ``[price, amount]`` levels, ``depth`` deep.
+* ``trades.{instrument}.{interval}`` and ``trades.{kind}.{currency}.{interval}``: the public
+  tape (``market/fastmm__trades.BTC-PERPETUAL.100ms__starbase_1.json``), after each fill;
+* ``chart.trades.{instrument}.{resolution}``: the current candle, after each fill.
+* ``user.portfolio.{currency}`` and ``user.portfolio.any``: ``data`` is the
+  ``private/get_account_summary`` result of the currency (each settlement currency for ``any``;
+  ccxt's ``watch_balance``); sent on subscribe and after each change of the account on an
+  instrument settling in it.
+
+A name the catalogue does not serve is refused (-32602, naming the channel), never left out of
+the answer: a client waiting for its subscription would otherwise wait forever. (The real
+exchange leaves a malformed name out of its answer,
+``market/fastmm__public_subscribe__dropped_channel_1.json``; the staging exchange refuses it,
+so a bot's mistake shows.)
 
 ``kind`` is ``future`` or ``any``; ``currency`` is the instrument's base or settlement currency,
 or ``any`` (ccxt's ``watch_orders`` subscribes to ``user.orders.any.any.raw``). Shapes follow
@@ -26,13 +42,26 @@ from typing import Any
 
 from deribit_contract.exchange.events import AccountChange
 from deribit_contract.exchange.instruments import INSTRUMENTS
+from deribit_contract.exchange.staging_market import RESOLUTIONS
 
-__all__ = ["PORTFOLIO", "Channel", "notification", "parse_channel", "user_notifications"]
+__all__ = [
+    "MARKET_FAMILIES",
+    "PORTFOLIO",
+    "Channel",
+    "notification",
+    "parse_channel",
+    "unsupported_channels",
+    "user_notifications",
+]
 
 _USER_FAMILIES = ("user.orders", "user.trades", "user.changes")
 #: the channel family of account summaries (its data comes from the exchange, not the change)
 PORTFOLIO = "user.portfolio"
 _INTERVALS = ("raw", "100ms", "agg2")
+#: public families fed from the market (:mod:`.market_feed` builds their messages)
+MARKET_FAMILIES = ("ticker", "incremental_ticker", "book", "book.grouped", "trades", "chart.trades")
+_GROUPS = ("none", "1", "2", "5", "10", "25", "100", "250")
+_DEPTHS = ("1", "10", "20")
 
 
 @dataclass(frozen=True)
@@ -45,6 +74,9 @@ class Channel:
     instrument: str | None = None
     kind: str = "any"
     currency: str = "any"
+    #: ``book.grouped``: levels sent per side; ``chart.trades``: the candle width
+    depth: int = 0
+    resolution: str = ""
 
     @property
     def private(self) -> bool:
@@ -57,7 +89,7 @@ class Channel:
             return self.instrument == instrument_name
         instrument = INSTRUMENTS[instrument_name]
         if self.family == PORTFOLIO:
-            return instrument.settlement_currency == self.currency
+            return self.currency in ("any", instrument.settlement_currency)
         currencies = ("any", instrument.base_currency, instrument.settlement_currency)
         return self.kind in ("any", "future") and self.currency in currencies
 
@@ -69,24 +101,57 @@ def parse_channel(name: object) -> Channel | None:
     parts = name.split(".")
     if parts[:2] == ["user", "portfolio"] and len(parts) == 3:
         currency = parts[2].upper()
-        known = {i.settlement_currency for i in INSTRUMENTS.values()}
-        return Channel(name, PORTFOLIO, "raw", currency=currency) if currency in known else None
-    if parts[0] == "ticker" and len(parts) == 3:
-        family, rest = "ticker", parts[1:]
-    elif parts[0] == "user" and len(parts) in (4, 5) and f"user.{parts[1]}" in _USER_FAMILIES:
-        family, rest = f"user.{parts[1]}", parts[2:]
-    else:
+        known = {i.settlement_currency for i in INSTRUMENTS.values()} | {"ANY"}
+        if currency not in known:
+            return None
+        return Channel(name, PORTFOLIO, "raw", currency="any" if currency == "ANY" else currency)
+    market = _market_channel(name, parts)
+    if market is not None or parts[0] != "user":
+        return market
+    if len(parts) not in (4, 5) or f"user.{parts[1]}" not in _USER_FAMILIES:
         return None
+    family, rest = f"user.{parts[1]}", parts[2:]
     interval = rest[-1]
     if interval not in _INTERVALS:
         return None
     if len(rest) == 2:
-        if rest[0] not in INSTRUMENTS:
-            return None
-        return Channel(name, family, interval, instrument=rest[0])
-    if family == "ticker":
-        return None
+        return (
+            Channel(name, family, interval, instrument=rest[0]) if rest[0] in INSTRUMENTS else None
+        )
     return Channel(name, family, interval, kind=rest[0], currency=rest[1])
+
+
+def _market_channel(name: str, parts: list[str]) -> Channel | None:
+    """A public market channel (instrument names hold no dot, so the parts are unambiguous)."""
+    head, size = parts[0], len(parts)
+    instrument = parts[1] if size > 1 and parts[1] in INSTRUMENTS else None
+    if head == "incremental_ticker" and size == 2 and instrument:
+        return Channel(name, "incremental_ticker", "100ms", instrument=instrument)
+    if head in ("ticker", "book") and size == 3 and instrument and parts[2] in _INTERVALS:
+        return Channel(name, head, parts[2], instrument=instrument)
+    if head == "book" and size == 5 and instrument and parts[2] in _GROUPS:
+        if parts[3] in _DEPTHS and parts[4] in _INTERVALS:
+            return Channel(
+                name, "book.grouped", parts[4], instrument=instrument, depth=int(parts[3])
+            )
+        return None
+    if head == "trades" and size == 3 and instrument and parts[2] in _INTERVALS:
+        return Channel(name, "trades", parts[2], instrument=instrument)
+    if head == "trades" and size == 4 and parts[3] in _INTERVALS:
+        kind, currency = parts[1], parts[2].upper()
+        currencies = {i.settlement_currency for i in INSTRUMENTS.values()} | {"ANY"}
+        if kind in ("future", "any") and currency in currencies:
+            return Channel(name, "trades", parts[3], kind=kind, currency=parts[2])
+        return None
+    chart = head == "chart" and size == 4 and parts[1] == "trades"
+    if chart and parts[2] in INSTRUMENTS and parts[3] in RESOLUTIONS:
+        return Channel(name, "chart.trades", "raw", instrument=parts[2], resolution=parts[3])
+    return None
+
+
+def unsupported_channels(names: Iterable[object]) -> list[str]:
+    """The names in ``names`` the simulation does not serve, in order."""
+    return [str(name) for name in names if parse_channel(name) is None]
 
 
 def notification(channel: str, data: Any) -> dict[str, Any]:

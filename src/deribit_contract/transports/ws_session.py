@@ -30,6 +30,7 @@ import orjson
 from deribit_contract.exchange.events import AccountChange
 from deribit_contract.exchange.jsonrpc import Auth, ErrorCode, method_name, success_envelope
 from deribit_contract.exchange.params import RpcError, req_decimal
+from deribit_contract.transports import market_feed
 from deribit_contract.transports.gateway import (
     ExchangeLike,
     exchange_time_us,
@@ -39,10 +40,9 @@ from deribit_contract.transports.gateway import (
 )
 from deribit_contract.transports.limits import SUBSCRIPTIONS_PER_SOCKET
 from deribit_contract.transports.subscriptions import (
-    PORTFOLIO,
     Channel,
-    notification,
     parse_channel,
+    unsupported_channels,
     user_notifications,
 )
 
@@ -203,11 +203,21 @@ class WsSession:
         return "ok"
 
     def _subscribe(self, names: list[str], *, private: bool, auth: Auth) -> list[str]:
+        # never answer with a shortened list: a client waits for every channel it asked for
+        unsupported = unsupported_channels(names)
+        if unsupported:
+            reason = f"unsupported channel {unsupported[0]}"
+            raise _Refusal(
+                ErrorCode.INVALID_PARAMS, "Invalid params", {"reason": reason, "param": "channels"}
+            )
         channels = [c for c in (parse_channel(name) for name in names) if c is not None]
         if private and any(c.private for c in channels) and self._client(auth) is None:
             raise _Refusal(ErrorCode.UNAUTHORIZED, "unauthorized")
-        if not private:
-            channels = [c for c in channels if not c.private]  # user.* needs private/subscribe
+        if not private and any(c.private for c in channels):
+            reason = "user.* channels need private/subscribe"
+            raise _Refusal(
+                ErrorCode.INVALID_PARAMS, "Invalid params", {"reason": reason, "param": "channels"}
+            )
         new = {channel.name for channel in channels} - self.channels.keys()
         if len(self.channels) + len(new) > self._max_channels:
             raise _Refusal(
@@ -223,11 +233,10 @@ class WsSession:
             self.auth = auth if auth.kind == "bearer" else self.auth
         for channel in channels:
             self.channels[channel.name] = channel
+        client = self._client(self.auth)
         for channel in channels:
-            if channel.family == "ticker" and channel.instrument is not None:
-                self._push_ticker(channel)
-            elif channel.family == PORTFOLIO:
-                self._push_portfolio(channel, self._client(self.auth))
+            for message in market_feed.on_subscribe(channel, self.exchange, client):
+                self._push(orjson.dumps(message))
         return [channel.name for channel in channels]
 
     # --- notifications and heartbeats -----------------------------------------------------
@@ -245,25 +254,10 @@ class WsSession:
             return
         for message in user_notifications(channels, self._client(self.auth), changes):
             self._push(orjson.dumps(message))
-        touched = {change.instrument_name for change in changes if change.trades}
         client = self._client(self.auth)
-        mine = {change.instrument_name for change in changes if change.client_id == client}
         for channel in channels:
-            if channel.family == "ticker" and channel.instrument in touched:
-                self._push_ticker(channel)
-            elif channel.family == PORTFOLIO and any(channel.covers(name) for name in mine):
-                self._push_portfolio(channel, client)
-
-    def _push_portfolio(self, channel: Channel, client: str | None) -> None:
-        summary = getattr(self.exchange, "account_summary", None)
-        if callable(summary) and client is not None:
-            data = summary(client, channel.currency)
-            self._push(orjson.dumps(notification(channel.name, data)))
-
-    def _push_ticker(self, channel: Channel) -> None:
-        ticker = getattr(self.exchange, "ticker", None)
-        if callable(ticker) and channel.instrument is not None:
-            self._push(orjson.dumps(notification(channel.name, ticker(channel.instrument))))
+            for message in market_feed.on_changes(channel, self.exchange, client, changes):
+                self._push(orjson.dumps(message))
 
     async def _beat(self, interval_s: float) -> None:
         while True:
