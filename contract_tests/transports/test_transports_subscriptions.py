@@ -248,8 +248,8 @@ def test_portfolio_channel_sends_the_account_summary_now_and_after_the_accounts_
     server: LocalExchangeServer, sock: Socket
 ) -> None:
     sock.signed_auth(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
-    doge = sock.call("private/subscribe", channels=["user.portfolio.btc", "user.portfolio.doge"])
-    assert doge["error"]["data"]["reason"] == "unsupported channel user.portfolio.doge"
+    bad = sock.call("private/subscribe", channels=["user.portfolio.btc", "user.portfolio.b-c"])
+    assert bad["error"]["data"]["reason"] == "unsupported channel user.portfolio.b-c"
     channels = ["user.portfolio.btc", "user.portfolio.eth"]
     assert sock.call("private/subscribe", channels=channels)["result"] == channels
     btc, eth = sock.notifications(2)

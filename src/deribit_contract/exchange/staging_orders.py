@@ -39,6 +39,7 @@ _CURRENCY_ANY = (*CURRENCIES, "any")
 _MAX_COUNT = 1000
 _ORDER_TYPE_FILTERS = (
     *OPEN_ORDER_TYPES,
+    *("stop", "take"),
     *("stop_limit", "stop_market", "take_all", "take_limit", "take_market"),
     *("trailing_all", "trailing_stop"),
 )
@@ -173,9 +174,15 @@ def _get_margins(ctx: Context) -> Any:
     # initial margin of an order alone: its size in the settlement coin over the leverage
     size = amount / price if instrument.inverse else amount * price
     margin = as_float(size / Decimal(instrument.max_leverage))
+    taker = as_float(size * instrument.taker_commission)
+    maker = as_float(size * instrument.maker_commission)
     return {
         "buy": margin,
         "sell": margin,
+        "buy_taker_fee": taker,
+        "buy_maker_fee": maker,
+        "sell_taker_fee": taker,
+        "sell_maker_fee": maker,
         "max_price": as_float(ticker.market_cap("buy")),
         "min_price": as_float(ticker.market_cap("sell")),
     }
@@ -210,6 +217,8 @@ def _get_subaccounts(ctx: Context) -> Any:
                 "initial_margin": 0.0,
                 "maintenance_margin": 0.0,
                 "margin_balance": as_float(funds),
+                "spot_reserve": 0.0,
+                "additional_reserve": 0.0,
             }
             for currency, funds in STARTING_FUNDS.items()
         }
@@ -223,6 +232,7 @@ def _get_transaction_log(ctx: Context) -> Any:
     count = _count(ctx, 100)
     logs: list[dict[str, Any]] = []
     position: dict[str, Decimal] = {}
+    balance = STARTING_FUNDS[currency]
     for seq, trade in enumerate(ctx.venue.trades.values(), start=1):
         order = trade.order
         instrument: Instrument = order.instrument
@@ -231,6 +241,8 @@ def _get_transaction_log(ctx: Context) -> Any:
         signed = trade.amount if order.direction == "buy" else -trade.amount
         held = position.get(instrument.name, Decimal(0)) + signed
         position[instrument.name] = held
+        change = trade.profit_loss - trade.fee
+        balance += change
         if not start <= trade.timestamp <= end:
             continue
         logs.append(
@@ -254,10 +266,11 @@ def _get_transaction_log(ctx: Context) -> Any:
                 "mark_price": as_float(trade.mark_price),
                 "index_price": as_float(trade.index_price),
                 "commission": as_float(trade.fee),
-                "cashflow": as_float(trade.profit_loss - trade.fee),
-                "change": as_float(trade.profit_loss - trade.fee),
-                "balance": None,
-                "equity": None,
+                "cashflow": as_float(change),
+                "change": as_float(change),
+                # the balance after the fill; equity as the balance (no open PnL is booked)
+                "balance": as_float(balance),
+                "equity": as_float(balance),
                 "info": None,
                 "interest_pl": 0.0,
                 "session_rpl": as_float(trade.profit_loss),

@@ -63,6 +63,7 @@ def _portfolio(exchange: object, channel: Channel, client: str | None) -> list[d
         return []
     currencies = sorted({i.settlement_currency for i in INSTRUMENTS.values()})
     wanted = currencies if channel.currency == "any" else [channel.currency]
+    wanted = [currency for currency in wanted if currency in currencies]
     return [notification(channel.name, summary(client, currency)) for currency in wanted]
 
 

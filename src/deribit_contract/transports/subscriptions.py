@@ -36,6 +36,7 @@ the real notifications in ``fixtures/captured/realdata/notifications``:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -60,6 +61,10 @@ PORTFOLIO = "user.portfolio"
 _INTERVALS = ("raw", "100ms", "agg2")
 #: public families fed from the market (:mod:`.market_feed` builds their messages)
 MARKET_FAMILIES = ("ticker", "incremental_ticker", "book", "book.grouped", "trades", "chart.trades")
+#: a currency code: Deribit keeps a portfolio in each of its currencies (ccxt's watch_balance
+#: subscribes to BTC, ETH, SOL and USDC); one the simulation holds nothing in is subscribed and
+#: stays silent, since the simulation cannot know every currency the exchange lists
+_CURRENCY_CODE = re.compile(r"^[A-Z0-9]{2,10}$")
 _GROUPS = ("none", "1", "2", "5", "10", "25", "100", "250")
 _DEPTHS = ("1", "10", "20")
 
@@ -101,8 +106,7 @@ def parse_channel(name: object) -> Channel | None:
     parts = name.split(".")
     if parts[:2] == ["user", "portfolio"] and len(parts) == 3:
         currency = parts[2].upper()
-        known = {i.settlement_currency for i in INSTRUMENTS.values()} | {"ANY"}
-        if currency not in known:
+        if not _CURRENCY_CODE.match(currency):
             return None
         return Channel(name, PORTFOLIO, "raw", currency="any" if currency == "ANY" else currency)
     market = _market_channel(name, parts)
