@@ -266,3 +266,49 @@ def test_portfolio_channel_sends_the_account_summary_now_and_after_the_accounts_
     )
     assert sock.pushed == [], "the ETH portfolio did not change"
     assert sock.call("public/subscribe", channels=["user.portfolio.btc"])["error"]["code"] == -32602
+
+
+def _recorded(name: str) -> dict[str, Any]:
+    path = fixtures_dir() / "captured" / "realdata" / "market" / name
+    message: dict[str, Any] = orjson.loads(path.read_bytes())
+    return message
+
+
+def test_market_channels_send_the_recorded_shapes(
+    server: LocalExchangeServer, sock: Socket
+) -> None:
+    book, grouped, tape = f"book.{BTC}.100ms", f"book.{BTC}.none.10.100ms", f"trades.{BTC}.100ms"
+    chart, incremental = f"chart.trades.{BTC}.1", f"incremental_ticker.{BTC}"
+    channels = [book, grouped, tape, chart, incremental, "trades.future.BTC.raw"]
+    assert sock.call("public/subscribe", channels=channels)["result"] == channels
+    snapshot, levels, ticker = sock.notifications(3)  # the tape and candles wait for a trade
+    real = _recorded("fastmm__book.BTC-PERPETUAL.100ms__change_1.json")["params"]["data"]
+    assert snapshot["params"]["channel"] == book
+    data = snapshot["params"]["data"]
+    assert data["type"] == "snapshot"
+    assert set(data) == set(real) - {"prev_change_id"}  # a snapshot has no previous change
+    assert data["bids"][0][0] == "new"
+    assert len(data["bids"][0]) == 3
+    assert len(levels["params"]["data"]["bids"]) == 10
+    assert len(levels["params"]["data"]["bids"][0]) == 2  # grouped: [price, amount]
+    assert ticker["params"]["data"]["type"] == "snapshot"
+    server.exchange.set_position(BTC, 50)
+    sock.signed_auth(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
+    sock.call("private/close_position", instrument_name=BTC, type="market")
+    got = {m["params"]["channel"]: m["params"]["data"] for m in sock.notifications(6)}
+    assert set(got) == set(channels)
+    recorded = _recorded("fastmm__trades.BTC-PERPETUAL.100ms__starbase_1.json")
+    starbase = {"starbase_match_id", "starbase_timestamp"}
+    assert set(recorded["params"]["data"][0]) - set(got[tape][0]) == starbase
+    assert got[tape] == got["trades.future.BTC.raw"]
+    assert set(got[chart]) == {"tick", "open", "high", "low", "close", "volume", "cost"}
+    assert got[chart]["cost"] >= 50.0  # this minute's candle: earlier tests traded in it too
+    assert got[incremental]["type"] == "change"
+
+
+def test_portfolio_any_sends_every_currency_the_account_settles_in(sock: Socket) -> None:
+    sock.signed_auth(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
+    channel = "user.portfolio.any"
+    assert sock.call("private/subscribe", channels=[channel])["result"] == [channel]
+    currencies = [m["params"]["data"]["currency"] for m in sock.notifications(3)]
+    assert currencies == ["BTC", "ETH", "USDC"]
