@@ -19,6 +19,7 @@ from typing import Any
 
 from deribit_contract.facts import INSTRUMENTS
 from deribit_contract.schema.errata import Erratum
+from deribit_contract.schema.openapi_bot_methods import bot_specs
 from deribit_contract.schema.openapi_core_methods import core_specs
 from deribit_contract.schema.openapi_links import response_links
 from deribit_contract.schema.openapi_shapes import (
@@ -194,7 +195,7 @@ def build_openapi(
         private=True,
         tags=("Trading", "Matching Engine", "Private"),
     )
-    specs = (close, *core_specs(), *staging_specs())
+    specs = (close, *core_specs(), *staging_specs(), *bot_specs())
     schemas: Schema = {name: _component(parts[part]) for part, name in _PART_COMPONENTS.items()}
     schemas["OrderAndTrades"] = _rewrite_refs(
         copy.deepcopy(parts["success"]["properties"]["result"])
