@@ -100,15 +100,13 @@ def _get_open_orders(ctx: Context) -> Any:
 
 
 def _cancel(ctx: Context, currency: str, kind: str | None) -> int:
-    if not _type_filter(ctx):
+    if not _type_filter(ctx) or kind not in (None, "any", "future"):
         return 0
-    cancelled = 0
-    for order in [o for o in _mine(ctx) if _matches(o, ctx, currency, kind)]:
-        ctx.venue.open_order_ids.remove(order.order_id)
-        order.order_state, order.cancel_reason = "cancelled", "user_request"
-        order.last_update_timestamp = ctx.now_ms
-        cancelled += 1
-    return cancelled
+    return sum(
+        ctx.venue.cancel_all(ctx.account, instrument, now_ms=ctx.now_ms)
+        for instrument in INSTRUMENTS.values()
+        if currency in ("any", instrument.settlement_currency, instrument.base_currency)
+    )
 
 
 def _no_detail(ctx: Context) -> None:
