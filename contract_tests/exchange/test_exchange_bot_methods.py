@@ -128,6 +128,8 @@ def test_market_methods_read_the_simulations_fills(client: Client) -> None:
     real = capture("market/fastmm__trades.BTC-PERPETUAL.100ms__starbase_1.json")
     starbase = frozenset({"starbase_match_id", "starbase_timestamp"})
     assert set(real["params"]["data"][0]) - set(tape["trades"][0]) == starbase
+    spot = capture("market/ccxt_pr21475__trades.BTC_USDC__spot_public_trade_1.json")
+    assert set(spot) == set(tape["trades"][0])  # a 2024 tape entry: the same fields, no more
     now = client.exchange.clock.now_us() // 1000
     chart = client.result(
         "public/get_tradingview_chart_data",
