@@ -282,11 +282,13 @@ def test_market_channels_send_the_recorded_shapes(
     channels = [book, grouped, tape, chart, incremental, "trades.future.BTC.raw"]
     assert sock.call("public/subscribe", channels=channels)["result"] == channels
     snapshot, levels, ticker = sock.notifications(3)  # the tape and candles wait for a trade
-    real = _recorded("fastmm__book.BTC-PERPETUAL.100ms__change_1.json")["params"]["data"]
+    real = _recorded("fastmm__book.BTC-15SEP26-77000-C.100ms__snapshot_1.json")["params"]["data"]
     assert snapshot["params"]["channel"] == book
     data = snapshot["params"]["data"]
     assert data["type"] == "snapshot"
-    assert set(data) == set(real) - {"prev_change_id"}  # a snapshot has no previous change
+    assert set(data) == set(real)  # a snapshot has no prev_change_id, a change has
+    change = _recorded("fastmm__book.BTC-PERPETUAL.100ms__change_1.json")["params"]["data"]
+    assert set(change) - set(data) == {"prev_change_id"}
     assert data["bids"][0][0] == "new"
     assert len(data["bids"][0]) == 3
     assert len(levels["params"]["data"]["bids"]) == 10
