@@ -48,6 +48,13 @@ def test_the_listing_carries_every_field_of_a_real_2026_listing(client: Client) 
     assert all(i["is_active"] and i["state"] == "open" for i in listed)
 
 
+def test_the_ticker_carries_every_field_of_a_2026_mainnet_ticker(client: Client) -> None:
+    real = capture("market/fastmm__ticker.BTC-PERPETUAL.100ms__prod_1.json")["params"]["data"]
+    ours = client.result("public/ticker", instrument_name=BTC)
+    assert shape_problems(ours, real) == []
+    assert shape_problems(ours["stats"], real["stats"]) == []
+
+
 def test_an_expired_instrument_is_inactive_and_refuses_orders(client: Client) -> None:
     listing = client.result("public/get_instrument", instrument_name=EXPIRED)
     assert (listing["is_active"], listing["state"]) == (False, "archivized")

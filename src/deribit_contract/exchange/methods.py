@@ -112,7 +112,14 @@ def _ticker(ctx: Context) -> Any:
     )
     return {
         "timestamp": ctx.now_ms,
-        "stats": {"volume_usd": 0.0, "volume": 0.0, "price_change": 0.0, "low": mark, "high": mark},
+        "stats": {
+            "volume_usd": 0.0,
+            "volume_notional": 0.0,  # in a 2026 mainnet ticker (market/fastmm__ticker...)
+            "volume": 0.0,
+            "price_change": 0.0,
+            "low": mark,
+            "high": mark,
+        },
         "state": "open",
         "settlement_price": mark,
         "open_interest": 0.0,
