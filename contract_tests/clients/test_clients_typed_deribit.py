@@ -279,9 +279,11 @@ async def _watch(server: LocalExchangeServer) -> dict[str, list[Any]]:
             await stream.__aenter__()
 
         async def first(name: str) -> None:
+            wanted = 2 if name == "book" else 1  # the book's snapshot, then its change
             async for message in streams[name]:
                 got.setdefault(name, []).append(message)
-                return
+                if len(got[name]) == wanted:
+                    return
 
         waiting = [asyncio.create_task(first(name)) for name in streams]
         await asyncio.sleep(0.2)
@@ -308,3 +310,6 @@ def test_streams_deliver_validated_notifications(server: LocalExchangeServer) ->
             "portfolio_any",
         ]
     )
+    snapshot, change = got["book"]
+    assert (snapshot["type"], change["type"]) == ("snapshot", "change")
+    assert change["prev_change_id"] == snapshot["change_id"]

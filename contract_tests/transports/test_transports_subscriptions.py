@@ -306,6 +306,24 @@ def test_market_channels_send_the_recorded_shapes(
     assert set(got[chart]) == {"tick", "open", "high", "low", "close", "volume", "cost"}
     assert got[chart]["cost"] >= 50.0  # this minute's candle: earlier tests traded in it too
     assert got[incremental]["type"] == "change"
+    # the book sends what changed since its snapshot, chained by change ids
+    changed = got[book]
+    assert (changed["type"], changed["prev_change_id"]) == ("change", data["change_id"])
+    assert set(changed) == set(change)
+    assert changed["bids"]  # the close sold into the bids
+    assert changed["asks"] == []
+    now = server.exchange.market_view(
+        "public/get_order_book", {"instrument_name": BTC, "depth": 10_000}
+    )
+    for side in ("bids", "asks"):
+        levels = {price: amount for _, price, amount in data[side]}
+        for action, price, amount in changed[side]:
+            assert action in ("new", "change", "delete")
+            if action == "delete":
+                del levels[price]
+            else:
+                levels[price] = amount
+        assert sorted(levels.items()) == sorted((p, a) for p, a in now[side])
 
 
 def test_portfolio_any_sends_every_currency_the_account_settles_in(sock: Socket) -> None:

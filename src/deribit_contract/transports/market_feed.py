@@ -36,7 +36,26 @@ def _ticker(exchange: object, channel: Channel, kind: str | None = None) -> list
     return [notification(channel.name, data)]
 
 
-def _book(exchange: object, channel: Channel) -> list[dict[str, Any]]:
+def _levels(side: list[list[float]]) -> dict[float, float]:
+    return {level[0]: level[1] for level in side}
+
+
+def _diff(before: dict[float, float], after: dict[float, float]) -> list[list[Any]]:
+    """``[action, price, amount]`` entries taking ``before`` to ``after`` (Deribit's actions)."""
+    out: list[list[Any]] = []
+    for price in sorted(before.keys() | after.keys()):
+        if price not in after:
+            out.append(["delete", price, 0.0])
+        elif price not in before:
+            out.append(["new", price, after[price]])
+        elif before[price] != after[price]:
+            out.append(["change", price, after[price]])
+    return out
+
+
+def _book(exchange: object, channel: Channel, *, first: bool) -> list[dict[str, Any]]:
+    """A grouped book's levels; a raw book's snapshot first, then the ``change`` since the
+    last message (``prev_change_id`` chaining them), as the recorded book channel sends."""
     depth = channel.depth or 10_000
     book = _view(
         exchange, "public/get_order_book", {"instrument_name": channel.instrument, "depth": depth}
@@ -48,12 +67,22 @@ def _book(exchange: object, channel: Channel) -> list[dict[str, Any]]:
         "instrument_name": book["instrument_name"],
         "change_id": book["change_id"],
     }
-    if channel.family == "book":
-        data["type"] = "snapshot"
-        data["bids"] = [["new", price, amount] for price, amount in book["bids"]]
-        data["asks"] = [["new", price, amount] for price, amount in book["asks"]]
-    else:
+    if channel.family == "book.grouped":
         data["bids"], data["asks"] = book["bids"], book["asks"]
+        return [notification(channel.name, data)]
+    sides = {side: _levels(book[side]) for side in ("bids", "asks")}
+    state = channel.state
+    if first or "sides" not in state:
+        data["type"] = "snapshot"
+        for side, levels in sides.items():
+            data[side] = [["new", price, amount] for price, amount in levels.items()]
+    else:
+        changes = {side: _diff(state["sides"][side], sides[side]) for side in sides}
+        if not any(changes.values()):
+            return []
+        data["change_id"] = max(book["change_id"], state["change_id"] + 1)
+        data.update(type="change", prev_change_id=state["change_id"], **changes)
+    state.update(sides=sides, change_id=data["change_id"])
     return [notification(channel.name, data)]
 
 
@@ -75,7 +104,7 @@ def on_subscribe(channel: Channel, exchange: object, client: str | None) -> list
     if channel.family == "incremental_ticker":
         return _ticker(exchange, channel, "snapshot")
     if channel.family in ("book", "book.grouped"):
-        return _book(exchange, channel)
+        return _book(exchange, channel, first=True)
     if channel.family == PORTFOLIO:
         return _portfolio(exchange, channel, client)
     return []
@@ -141,5 +170,5 @@ def on_changes(
     if channel.family == "incremental_ticker":
         return _ticker(exchange, channel, "change")
     if channel.family in ("book", "book.grouped"):
-        return _book(exchange, channel)
+        return _book(exchange, channel, first=False)
     return []

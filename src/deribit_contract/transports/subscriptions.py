@@ -10,8 +10,9 @@ Channels the staging exchange serves (the ones bots watch around a close):
   ``incremental_ticker.{instrument}``: the same, ``type`` ``snapshot`` first, then ``change``.
 * ``book.{instrument}.{interval}``: ``{type, timestamp, instrument_name, change_id, bids, asks}``
   with ``[action, price, amount]`` levels (the recorded
-  ``market/fastmm__book.BTC-PERPETUAL.100ms__change_1.json``); a full ``snapshot`` on subscribe
-  and after each fill on the instrument (the simulation sends no incremental ``change``);
+  ``market/fastmm__book.BTC-PERPETUAL.100ms__change_1.json``): a ``snapshot`` on subscribe,
+  then after each fill the ``change`` since the last message (``new``/``change``/``delete``
+  levels, ``prev_change_id`` chaining them);
   ``book.{instrument}.{group}.{depth}.{interval}``: ``[price, amount]`` levels, ``depth`` deep.
 * ``trades.{instrument}.{interval}`` and ``trades.{kind}.{currency}.{interval}``: the public
   tape (``market/fastmm__trades.BTC-PERPETUAL.100ms__starbase_1.json``), after each fill;
@@ -38,7 +39,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from deribit_contract.exchange.events import AccountChange
@@ -82,6 +83,8 @@ class Channel:
     #: ``book.grouped``: levels sent per side; ``chart.trades``: the candle width
     depth: int = 0
     resolution: str = ""
+    #: what this subscription last sent (the book it diffs its next ``change`` against)
+    state: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
     def private(self) -> bool:
