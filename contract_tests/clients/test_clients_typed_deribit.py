@@ -189,6 +189,12 @@ OPERATIONS: list[tuple[str, Operation]] = [
             currency="BTC", start_timestamp=_ago(3600), end_timestamp=_ago(-60), transport=t
         ),
     ),
+    (
+        "get_transaction_log_paged",
+        lambda c, t, s: c.account.get_transaction_log_paged(
+            currency="BTC", start_timestamp=_ago(3600), end_timestamp=_ago(-60), transport=t
+        ),
+    ),
 ]
 
 
@@ -232,6 +238,7 @@ def test_every_operation_validates(
     assert answers["get_positions"][0]["estimated_liquidation_price"] is not None
     assert "options_vega" in answers["get_account_summary"]
     assert answers["get_open_orders"][0]["order_id"] == answers["sell_limit"]["order"]["order_id"]
+    assert list(answers["get_transaction_log_paged"]) == answers["get_transaction_log"]["logs"]
     methods = [call.method for call in server.exchange.calls]
     if http_auth == "hmac":
         assert "public/auth" not in methods[-len(OPERATIONS) :]  # each request signed instead
