@@ -1,11 +1,8 @@
-"""Private order and account methods bots call around their trading, and the expiry rule.
+"""Private order and account methods bots call around their trading.
 
 ``get_open_orders``, the ``cancel_all`` family, ``get_order_history_by_instrument``,
 ``get_margins``, ``get_subaccounts`` and ``get_transaction_log`` answer from the simulation's
-orders, fills and accounts in the shapes of the vendor's reference. :func:`refuse_expired`
-wraps the order-placing handlers: an instrument past its expiry (``BTC-27JUN25`` once the
-clock is past 27 June 2025) is listed inactive and takes no order, as its real book is
-archived.
+orders, fills and accounts in the shapes of the vendor's reference.
 """
 
 from __future__ import annotations
@@ -15,12 +12,10 @@ from decimal import Decimal
 from typing import Any
 
 from deribit_contract.exchange.instruments import INSTRUMENTS, Instrument, as_float
-from deribit_contract.exchange.jsonrpc import ErrorCode
 from deribit_contract.exchange.market_data import CURRENCIES, KINDS
 from deribit_contract.exchange.methods import OPEN_ORDER_TYPES, Context
 from deribit_contract.exchange.orders import SimOrder
 from deribit_contract.exchange.params import (
-    RpcError,
     invalid_params,
     opt_bool,
     opt_decimal,
@@ -31,10 +26,8 @@ from deribit_contract.exchange.params import (
 )
 from deribit_contract.exchange.portfolio import STARTING_FUNDS
 
-__all__ = ["HANDLERS", "ORDER_PLACING", "refuse_expired"]
+__all__ = ["HANDLERS"]
 
-#: methods that put an order on a book: refused on an expired instrument
-ORDER_PLACING = ("private/buy", "private/sell", "private/edit", "private/close_position")
 _CURRENCY_ANY = (*CURRENCIES, "any")
 _MAX_COUNT = 1000
 _ORDER_TYPE_FILTERS = (
@@ -43,33 +36,6 @@ _ORDER_TYPE_FILTERS = (
     *("stop_limit", "stop_market", "take_all", "take_limit", "take_market"),
     *("trailing_all", "trailing_stop"),
 )
-
-
-def refuse_expired(
-    handlers: Mapping[str, Callable[[Context], Any]],
-) -> dict[str, Callable[[Context], Any]]:
-    """``handlers`` with each order-placing one refusing an expired instrument (10020
-    ``invalid_or_unsupported_instrument``: the name no longer denotes a tradable book)."""
-
-    def guarded(handler: Callable[[Context], Any]) -> Callable[[Context], Any]:
-        def run(ctx: Context) -> Any:
-            name = ctx.params.get("instrument_name")
-            order = ctx.venue.orders.get(str(ctx.params.get("order_id", "")))
-            instrument = INSTRUMENTS.get(name) if isinstance(name, str) else None
-            instrument = instrument or (order.instrument if order is not None else None)
-            if instrument is not None and instrument.expired(ctx.now_ms):
-                raise RpcError(
-                    ErrorCode.INVALID_INSTRUMENT,
-                    data={"reason": "instrument expired", "param": "instrument_name"},
-                )
-            return handler(ctx)
-
-        return run
-
-    return {
-        method: guarded(handler) if method in ORDER_PLACING else handler
-        for method, handler in handlers.items()
-    }
 
 
 def _mine(ctx: Context) -> Iterable[SimOrder]:
