@@ -137,7 +137,9 @@ def test_drift_is_linear_in_the_fields_of_a_record() -> None:
         return elapsed
 
     seconds(1_000)  # warm the schema caches
-    small, large = seconds(4_000), seconds(40_000)
-    # quadratic would be 100x (the old comparison took 134 s at 40,000 fields)
-    assert large < 30 * small + 0.5
+    # the best of three runs each: a shared machine slows single runs, never the best one much
+    small = min(seconds(4_000) for _ in range(3))
+    large = min(seconds(40_000) for _ in range(3))
+    # linear is 10x, quadratic 100x (the old comparison took 134 s at 40,000 fields)
+    assert large < 40 * small + 1.0
     assert large < 20.0
