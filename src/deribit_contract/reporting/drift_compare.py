@@ -140,12 +140,20 @@ def _types(
     errata: ErrataIndex,
 ) -> Iterable[Difference]:
     """Types outside ``row`` (the documented row, or the erratum's row for an undocumented
-    field), explained only when the observed row admits them."""
+    field), explained only when the observed row admits them; and types the documented row
+    admits but an erratum corrected away (a string ``post_only``, which real trades never send
+    and the observed schema rejects), always new."""
     documented = " or ".join(row.types) if row is not None and row.types else "any"
     for json_type, n in sorted(stat.types.items()):
-        if row is not None and row.admits_type(json_type):
-            continue
         admitted = observed is not None and observed.admits_type(json_type)
+        if row is not None and row.admits_type(json_type):
+            if admitted or observed is None:
+                continue
+            corrected = " or ".join(observed.types)
+            yield Difference(
+                "type", envelope, path, f"{json_type} ×{n}", f"{corrected} (errata)", n
+            )
+            continue
         named = errata.type(path, json_type)
         yield Difference(
             "type",
@@ -158,6 +166,13 @@ def _types(
         )
 
 
+def _shown(value: str | bool | int) -> str:  # noqa: FBT001 - a JSON value, not a flag
+    """A kept value as the report writes it: quoted text, bare numbers."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return repr(json_key(value))
+
+
 def _enums(
     envelope: str,
     path: str,
@@ -168,8 +183,15 @@ def _enums(
 ) -> Iterable[Difference]:
     if not row.has_enum:
         return
-    for value, n in sorted(stat.values.items(), key=lambda kv: str(kv[0])):
-        json_type = "boolean" if isinstance(value, bool) else "string"
+    kept: list[tuple[str | bool | int, int]] = sorted(
+        stat.values.items(), key=lambda kv: str(kv[0])
+    )
+    kept += sorted(stat.integers.items())
+    for value, n in kept:
+        if isinstance(value, bool):
+            json_type = "boolean"
+        else:
+            json_type = "integer" if isinstance(value, int) else "string"
         if not row.admits_type(json_type) or row.admits_value(value, json_type):
             continue
         admitted = observed is not None and observed.admits_value(value, json_type)
@@ -178,7 +200,7 @@ def _enums(
             "enum",
             envelope,
             path,
-            f"{json_key(value)!r} ×{n}",
+            f"{_shown(value)} ×{n}",
             f"one of {listed}",
             n,
             _explained(observed, errata.enum(path, value), admitted=admitted),

@@ -74,7 +74,9 @@ def classify(record: Any, *, part: str | None = None) -> str:
         return "error"
     if "result" in record:
         result = record["result"]
-        if isinstance(result, dict) and "order" in result:
+        # forced to a response, any result is close_position's, however broken (as validate
+        # judges it); otherwise one without an order is another method's
+        if part == "response" or (isinstance(result, dict) and "order" in result):
             return "success"
         return "other-result"
     if part == "response":
@@ -101,8 +103,13 @@ class FieldStat:
     types: Counter[str] = field(default_factory=Counter)
     values: Counter[str | bool] = field(default_factory=Counter)
     overflow: bool = False
+    #: integer values, kept the same bounded way: integer enums (``tick_direction``) are judged
+    #: from them; never reported (ids and timestamps would only fill the report)
+    integers: Counter[int] = field(default_factory=Counter)
+    integers_overflow: bool = False
     # the largest kept value once the bound is reached (None: not computed yet)
     _largest: str | bool | None = field(default=None, repr=False, compare=False)
+    _largest_integer: int | None = field(default=None, repr=False, compare=False)
 
     def add(self, value: Any) -> None:
         """Count one occurrence of ``value`` at this path."""
@@ -110,6 +117,24 @@ class FieldStat:
         self.types[json_type(value)] += 1
         if isinstance(value, (str, bool)):
             self.keep(value, 1)
+        elif isinstance(value, int):
+            self.keep_integer(value, 1)
+
+    def keep_integer(self, value: int, count: int) -> None:
+        """Count ``count`` occurrences of the integer ``value`` (smallest kept, as :meth:`keep`)."""
+        integers = self.integers
+        if value in integers or len(integers) < MAX_VALUES:
+            integers[value] += count
+            return
+        self.integers_overflow = True
+        largest = self._largest_integer
+        if largest is None:
+            largest = max(integers)
+        if value < largest:
+            del integers[largest]
+            integers[value] = count
+            largest = max(integers)
+        self._largest_integer = largest
 
     def keep(self, value: str | bool, count: int) -> None:  # noqa: FBT001 - a JSON value
         """Count ``count`` occurrences of a string or boolean ``value``.
@@ -201,6 +226,9 @@ class FieldStats:
             for value, n in theirs.values.items():
                 mine.keep(value, n)
             mine.overflow = mine.overflow or theirs.overflow
+            for number, n in theirs.integers.items():
+                mine.keep_integer(number, n)
+            mine.integers_overflow = mine.integers_overflow or theirs.integers_overflow
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready dict of every path, sorted."""
