@@ -135,7 +135,7 @@ def _broken(draw: st.DrawFn) -> dict[str, Any]:
         if isinstance(node, dict) and draw(st.booleans()):
             del node[where[-1]]
         else:
-            node[where[-1]] = draw(_ODD)
+            node[where[-1]] = copy.deepcopy(draw(_ODD))  # never edit the strategy's own values
     return record
 
 
@@ -144,7 +144,7 @@ def test_validate_and_drift_agree(name: str, record: dict[str, Any]) -> None:
     assert _rejected(record) == _new_differences(record)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(record=_broken())
 def test_validate_and_drift_agree_on_any_broken_record(record: dict[str, Any]) -> None:
     # paths, not kinds: a value both mistyped and outside its enum is one rejection, which the
