@@ -47,7 +47,6 @@ from deribit_contract.exchange.instruments import INSTRUMENTS
 from deribit_contract.exchange.staging_market import RESOLUTIONS
 
 __all__ = [
-    "MARKET_FAMILIES",
     "PORTFOLIO",
     "Channel",
     "notification",
@@ -60,8 +59,6 @@ _USER_FAMILIES = ("user.orders", "user.trades", "user.changes")
 #: the channel family of account summaries (its data comes from the exchange, not the change)
 PORTFOLIO = "user.portfolio"
 _INTERVALS = ("raw", "100ms", "agg2")
-#: public families fed from the market (:mod:`.market_feed` builds their messages)
-MARKET_FAMILIES = ("ticker", "incremental_ticker", "book", "book.grouped", "trades", "chart.trades")
 #: a currency code: Deribit keeps a portfolio in each of its currencies (ccxt's watch_balance
 #: subscribes to BTC, ETH, SOL and USDC); one the simulation holds nothing in is subscribed and
 #: stays silent, since the simulation cannot know every currency the exchange lists
