@@ -1,10 +1,9 @@
 """The simulated Deribit: one JSON-RPC request in, one full response envelope out.
 
-``SimulatedExchange.handle`` is the single door every transport (respx, HTTP, WebSocket) and
-every direct test goes through. It validates the request, checks auth and rate limits, runs the
-method, stamps ``usIn``/``usOut``/``usDiff``/``testnet`` like live Deribit, applies the selected
-fault to close_position answers, and records the call. It never raises: anything unexpected
-becomes error 11094 ``internal_server_error``. A re-entrant lock makes it thread-safe.
+``SimulatedExchange.handle`` is the single door of every transport and direct test: it validates
+the request, checks auth and rate limits, runs the method, stamps ``usIn``/``usOut``/``usDiff``/
+``testnet`` like live Deribit, applies the fault, and records the call. It never raises (anything
+unexpected is 11094 ``internal_server_error``); a re-entrant lock makes it thread-safe.
 
 Behaviour chosen where Deribit's is unknown or cannot be simulated (documented for users):
 
@@ -13,20 +12,15 @@ Behaviour chosen where Deribit's is unknown or cannot be simulated (documented f
   exists; 11030 is Deribit's documented catch-all for rare rejects with a reason attached.
 * close_position with ``type=limit`` needs ``price`` here (-32602 ``value required``); the docs
   mark price optional without saying what a priceless limit close does.
-* A market order (close or not) that exhausts the book's depth fills what it can and ends
-  ``cancelled`` (never ``open``); a limit order fills what crosses and rests the rest ``open``.
+* A market order that exhausts the book fills what it can and ends ``cancelled`` (static market).
 * Resting orders never fill on the default (static) market: the book's liquidity is the only
   counterparty. ``market="live"`` (:mod:`deribit_contract.exchange.market`) moves the mark,
   thins the book, lets other traders fill resting orders, rests market remainders at the band
   and refuses a few requests with 10040/13028.
 * On both markets a limit price beyond the ticker's band (``min_price``/``max_price``) is
   clamped to the band edge, whatever its tick, as Deribit answered its own close example.
-* A reduce-only buy/sell larger than the position is cut to the position's size; one that
-  cannot reduce anything gets 11030 ``other_reject``. Resting reduce-only orders follow the
-  position as Deribit documents (:mod:`~deribit_contract.exchange.reduce_only`): cut down when
-  it shrinks, never grown, several together never more than it, cut to nothing = cancelled;
-  ``private/edit`` of one is capped the same way. No capture shows the code of a refused edit
-  nor the ``cancel_reason`` of an order cut to nothing (``facts.REDUCE_ONLY``: the kit's choice).
+* A reduce-only order (buy/sell, edit) is cut to what the position allows; one that cannot reduce
+  anything gets 11030. Resting ones follow the position (:mod:`.reduce_only`, ``facts.REDUCE_ONLY``).
 * ``jsonrpc`` may be omitted (HTTP GET requests carry none); if present it must be ``"2.0"``.
   Unknown params are ignored, as Deribit does. A method name with a leading ``/``
   (``"/public/auth"``, as some published clients send) is the same method.
