@@ -32,7 +32,9 @@ from typing import Any
 import jsonschema
 import orjson
 
-from bench_validate import _floor_check, _parsed, build_records, load, run_kit, write_jsonl
+from bench_corpus import build_records, write_jsonl
+from bench_floor import _floor_check
+from bench_validate import _parsed, load, run_kit
 from deribit_contract.schema.store import load_schema
 from deribit_contract.validation.bulk import BulkScanner
 from deribit_contract.validation.duplicates import members_kept

@@ -43,30 +43,30 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import copy
 import io
-import itertools
-import json
-import multiprocessing
 import os
-import random
 import resource
 import statistics
 import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import jsonschema
-import jsonschema_rs
 import orjson
 
+from bench_corpus import write_jsonl
+from bench_floor import (
+    _floor_check,
+    _floor_loop,
+    bench_fast_floor,
+    bench_floor_all_cores,
+    floor_shares,
+)
 from deribit_contract.cli import build_parser
 from deribit_contract.cli import main as cli_main
-from deribit_contract.schema.evidence import close_position_shaped
 from deribit_contract.schema.store import load_schema
 from deribit_contract.validation.bulk import BulkScanner
 from deribit_contract.validation.parallel import validate_in_pool
@@ -74,89 +74,6 @@ from deribit_contract.validation.pool import cpu_count
 from deribit_contract.validation.records import Batch, iter_batches
 from deribit_contract.validation.report import Summary, make_reporter
 from deribit_contract.validation.validator import ResponseValidator
-
-REPO = Path(__file__).resolve().parents[1]
-REALDATA = REPO / "fixtures" / "captured" / "realdata"
-SHAPED = close_position_shaped(REALDATA)
-
-
-def _load(path: Path) -> Any:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def _vary(base: dict[str, Any], rng: random.Random, index: int) -> dict[str, Any]:
-    record = copy.deepcopy(base)
-    record["id"] = index
-    result = record["result"]
-    order = result["order"]
-    scale = rng.uniform(0.5, 2.0)
-    if isinstance(order.get("price"), (int, float)):
-        order["price"] = round(order["price"] * scale, 2)
-    order["amount"] = float(rng.randint(1, 500) * 10)
-    order["order_id"] = f"ETH-{rng.randint(10**8, 10**9)}"
-    # labels are the user's own text: real ones carry non-ASCII (escaped by Python's json)
-    order["label"] = rng.choice(["", "close", f"bot-{index % 97}", "clôture ✓"])
-    stamp = 1_700_000_000_000 + index * 37
-    order["creation_timestamp"] = order["last_update_timestamp"] = stamp
-    trades = result["trades"]
-    if trades:
-        template = trades[0]
-        result["trades"] = []
-        for n in range(rng.choice([0, 1, 1, 1, 2, 3])):
-            trade = copy.deepcopy(template)
-            trade["trade_id"] = f"ETH-{rng.randint(10**6, 10**7)}"
-            trade["trade_seq"] = index * 4 + n
-            trade["timestamp"] = stamp
-            trade["order_id"] = order["order_id"]
-            if isinstance(trade.get("price"), (int, float)):
-                trade["price"] = round(trade["price"] * scale, 2)
-            if isinstance(trade.get("fee"), float) and trade["fee"]:
-                # fees are small floats rounded to 8 places: 7.766e-05 where Python writes them
-                trade["fee"] = round(trade["fee"] * scale, 8)
-            result["trades"].append(trade)
-    return record
-
-
-def build_records(
-    count: int, seed: int, broken: float, spell: Callable[[Any], bytes] = orjson.dumps
-) -> Iterator[bytes]:
-    """``count`` JSON Lines records: ~95% success, ~5% error envelopes; a ``broken`` share
-    (half truncated lines, half schema violations) so the explaining path runs too. ``spell``
-    writes a record (:data:`spellings.SPELLINGS`); the records are the same whatever it is."""
-    rng = random.Random(seed)
-    successes = [_load(path) for path in SHAPED]
-    errors = [_load(p) for p in sorted((REALDATA / "errors").glob("*.json"))]
-    for index in range(count):
-        roll = rng.random()
-        if roll < 0.05:
-            record: Any = copy.deepcopy(rng.choice(errors))
-            record["id"] = index
-        else:
-            record = _vary(rng.choice(successes), rng, index)
-        line = spell(record)
-        flaw = rng.random()
-        if flaw < broken / 2:
-            line = line[: len(line) // 2]  # truncated line: not JSON
-        elif flaw < broken and "result" in record:
-            record["result"]["order"]["price"] = str(record["result"]["order"]["price"])
-            line = spell(record)  # schema violation: explained by jsonschema
-        yield line
-
-
-def write_jsonl(
-    path: Path,
-    count: int,
-    seed: int,
-    broken: float,
-    spell: Callable[[Any], bytes] = orjson.dumps,
-    newline: bytes = b"\n",
-) -> int:
-    size = 0
-    with path.open("wb") as handle:
-        for line in build_records(count, seed, broken, spell):
-            handle.write(line + newline)
-            size += len(line) + len(newline)
-    return size
 
 
 def run_kit(path: Path, jobs: int = 1) -> int:
@@ -233,63 +150,6 @@ def bench_jobs(path: Path, count: int, floor: float, max_jobs: int, repeat: int)
     print(f"  (after the runs: {load()})")
 
 
-def _floor_check() -> Any:
-    return jsonschema_rs.Draft202012Validator(load_schema("response", "observed")).is_valid
-
-
-def _floor_loop(lines: Iterable[bytes], is_valid: Any, *, members: bool = False) -> int:
-    """The floor's loop: parse each line and ask the compiled validator yes or no; with
-    ``members``, also prove that a valid record repeats no member name the straightforward way
-    (its line must be how orjson writes it back), which is the guarantee the kit gives."""
-    loads = orjson.loads
-    dumps = orjson.dumps
-    newline = orjson.OPT_APPEND_NEWLINE
-    count = 0
-    for line in lines:
-        count += 1
-        try:
-            value = loads(line)
-        except orjson.JSONDecodeError:
-            continue
-        if is_valid(value) and members:
-            dumps(value, option=newline) == line  # noqa: B015 - the cost is what is measured
-    return count
-
-
-def _floor_share(share: tuple[str, int, int]) -> int:
-    """The floor's loop over ``lines`` lines of a file from byte ``start``."""
-    name, start, lines = share
-    with open(name, "rb") as handle:
-        handle.seek(start)
-        return _floor_loop(itertools.islice(handle, lines), _floor_check())
-
-
-def floor_shares(path: Path, count: int, jobs: int) -> list[tuple[str, int, int]]:
-    """``jobs`` shares of the file's lines, as (path, first byte, lines), cut before timing."""
-    bounds = [count * part // jobs for part in range(jobs + 1)]
-    starts = {0: 0}  # line index -> the byte it starts at, for each cut
-    cuts = set(bounds[1:-1])
-    with path.open("rb") as handle:
-        position = 0
-        for index, line in enumerate(handle, start=1):
-            position += len(line)
-            if index in cuts:
-                starts[index] = position
-    return [(str(path), starts[bounds[i]], bounds[i + 1] - bounds[i]) for i in range(jobs)]
-
-
-def bench_floor_all_cores(shares: list[tuple[str, int, int]], count: int) -> float:
-    """The floor run by one forked process per share at once: how far the machine itself
-    scales, as a named baseline."""
-    start = time.perf_counter()
-    with multiprocessing.get_context("fork").Pool(len(shares)) as pool:
-        counted = sum(pool.map(_floor_share, shares))
-    elapsed = time.perf_counter() - start
-    if counted != count:
-        raise SystemExit(f"the shares held {counted} lines, the file {count}")
-    return count / elapsed
-
-
 def bench_jsonschema(path: Path, sample: int) -> tuple[float, int]:
     validator = jsonschema.Draft202012Validator(load_schema("response", "observed"))
     objects = []
@@ -304,14 +164,6 @@ def bench_jsonschema(path: Path, sample: int) -> tuple[float, int]:
         validator.is_valid(obj)
     elapsed = time.perf_counter() - start
     return len(objects) / elapsed, len(objects)
-
-
-def bench_fast_floor(path: Path, *, members: bool = False) -> float:
-    is_valid = _floor_check()
-    with path.open("rb") as handle:
-        start = time.perf_counter()
-        count = _floor_loop(handle, is_valid, members=members)
-    return count / (time.perf_counter() - start)
 
 
 # jsonschema alone takes ~0.4 ms a record: the interleaved comparison times it on one batch in 25
