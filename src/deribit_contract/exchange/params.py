@@ -17,9 +17,11 @@ from deribit_contract.exchange.jsonrpc import method_name
 from deribit_contract.facts import ErrorCode, error_message
 
 __all__ = [
+    "MAX_COUNT",
     "RpcError",
     "invalid_params",
     "opt_bool",
+    "opt_count",
     "opt_decimal",
     "opt_enum",
     "opt_str",
@@ -127,6 +129,21 @@ def req_enum(params: Mapping[str, Any], name: str, allowed: tuple[str, ...]) -> 
     if value is None:
         raise invalid_params(name, "value required")
     return value
+
+
+#: the most items a listing method returns at once (its ``count`` param), as Deribit's reference
+#: gives for the trade and order history methods
+MAX_COUNT = 1000
+
+
+def opt_count(params: Mapping[str, Any], default: int) -> int:
+    """The ``count`` of a listing method: an integer from 1 to :data:`MAX_COUNT`, or ``default``."""
+    count = opt_decimal(params, "count")
+    if count is None:
+        return default
+    if count != count.to_integral_value() or not 1 <= count <= MAX_COUNT:
+        raise invalid_params("count", f"must be an integer from 1 to {MAX_COUNT}")
+    return int(count)
 
 
 def opt_enum(params: Mapping[str, Any], name: str, allowed: tuple[str, ...]) -> str | None:

@@ -21,6 +21,7 @@ from deribit_contract.exchange.orders import SimTrade
 from deribit_contract.exchange.params import (
     invalid_params,
     opt_bool,
+    opt_count,
     opt_decimal,
     opt_enum,
     req_instrument,
@@ -30,7 +31,6 @@ from deribit_contract.exchange.params import (
 __all__ = ["HANDLERS", "STARTING_FUNDS"]
 
 _SORTING = ("asc", "desc", "default")
-_MAX_COUNT = 1000
 
 
 def _positions(ctx: Context, currency: str) -> list[dict[str, Any]]:
@@ -159,18 +159,9 @@ def _get_account_summaries(ctx: Context) -> Any:
     return {**_account_fields(ctx), "summaries": [_summary(ctx, c) for c in CURRENCIES]}
 
 
-def _count(ctx: Context) -> int:
-    count = opt_decimal(ctx.params, "count")
-    if count is None:
-        return 10
-    if count != count.to_integral_value() or not 1 <= count <= _MAX_COUNT:
-        raise invalid_params("count", f"must be an integer from 1 to {_MAX_COUNT}")
-    return int(count)
-
-
 def _page(ctx: Context, trades: list[SimTrade]) -> dict[str, Any]:
     """``{trades, has_more}``: the first ``count`` trades in the requested order."""
-    count = _count(ctx)
+    count = opt_count(ctx.params, 10)
     ordered = _sorted(ctx, trades)
     return {"trades": [t.to_json() for t in ordered[:count]], "has_more": len(ordered) > count}
 

@@ -20,6 +20,7 @@ from deribit_contract.exchange.methods import Context
 from deribit_contract.exchange.orders import SimTrade
 from deribit_contract.exchange.params import (
     invalid_params,
+    opt_count,
     opt_decimal,
     opt_enum,
     req_decimal,
@@ -31,7 +32,6 @@ __all__ = ["HANDLERS", "RESOLUTIONS", "chart_candles", "public_trade"]
 
 #: candle widths ``get_tradingview_chart_data`` and ``chart.trades`` accept (minutes, or 1D)
 RESOLUTIONS = ("1", "3", "5", "10", "15", "30", "60", "120", "180", "360", "720", "1D")
-_MAX_COUNT = 1000
 _KINDS = ("future", "option", "spot", "future_combo", "option_combo", "any")
 _SORTING = ("asc", "desc", "default")
 
@@ -118,18 +118,9 @@ def _get_book_summary_by_instrument(ctx: Context) -> Any:
     return [_summary(ctx, req_instrument(ctx.params))]
 
 
-def _count(ctx: Context, default: int) -> int:
-    count = opt_decimal(ctx.params, "count")
-    if count is None:
-        return default
-    if count != count.to_integral_value() or not 1 <= count <= _MAX_COUNT:
-        raise invalid_params("count", f"must be an integer from 1 to {_MAX_COUNT}")
-    return int(count)
-
-
 def _get_last_trades_by_instrument(ctx: Context) -> Any:
     instrument = req_instrument(ctx.params)
-    count = _count(ctx, 10)
+    count = opt_count(ctx.params, 10)
     sorting = opt_enum(ctx.params, "sorting", _SORTING) or "desc"
     start = opt_decimal(ctx.params, "start_timestamp")
     end = opt_decimal(ctx.params, "end_timestamp")

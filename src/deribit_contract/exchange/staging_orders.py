@@ -18,6 +18,7 @@ from deribit_contract.exchange.orders import SimOrder
 from deribit_contract.exchange.params import (
     invalid_params,
     opt_bool,
+    opt_count,
     opt_decimal,
     opt_enum,
     req_decimal,
@@ -29,7 +30,6 @@ from deribit_contract.exchange.portfolio import STARTING_FUNDS
 __all__ = ["HANDLERS"]
 
 _CURRENCY_ANY = (*CURRENCIES, "any")
-_MAX_COUNT = 1000
 _ORDER_TYPE_FILTERS = (
     *OPEN_ORDER_TYPES,
     *("stop", "take"),
@@ -102,18 +102,9 @@ def _cancel_all_by_kind_or_type(ctx: Context) -> Any:
     return sum(_cancel(ctx, str(currency), kind) for currency in dict.fromkeys(currencies))
 
 
-def _count(ctx: Context, default: int) -> int:
-    count = opt_decimal(ctx.params, "count")
-    if count is None:
-        return default
-    if count != count.to_integral_value() or not 1 <= count <= _MAX_COUNT:
-        raise invalid_params("count", f"must be an integer from 1 to {_MAX_COUNT}")
-    return int(count)
-
-
 def _get_order_history_by_instrument(ctx: Context) -> Any:
     instrument = req_instrument(ctx.params)
-    count, offset = _count(ctx, 20), int(opt_decimal(ctx.params, "offset") or 0)
+    count, offset = opt_count(ctx.params, 20), int(opt_decimal(ctx.params, "offset") or 0)
     unfilled = opt_bool(ctx.params, "include_unfilled", default=False)
     open_ids = set(ctx.venue.open_order_ids)
     finished = [
@@ -193,7 +184,7 @@ def _get_transaction_log(ctx: Context) -> Any:
     currency = req_enum(ctx.params, "currency", tuple(CURRENCIES))
     start = int(req_decimal(ctx.params, "start_timestamp"))
     end = int(req_decimal(ctx.params, "end_timestamp"))
-    count = _count(ctx, 100)
+    count = opt_count(ctx.params, 100)
     logs: list[dict[str, Any]] = []
     position: dict[str, Decimal] = {}
     balance = STARTING_FUNDS[currency]
