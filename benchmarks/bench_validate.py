@@ -309,9 +309,8 @@ def main() -> int:
     from bench_spellings import bench_spellings
 
     with tempfile.TemporaryDirectory(prefix="bench-validate-") as tmp:
-        if args.spellings_only:
-            build_parser()
-            run_kit(write_small(Path(tmp), args))
+
+        def spellings() -> None:
             bench_spellings(
                 Path(tmp),
                 args.count,
@@ -321,6 +320,11 @@ def main() -> int:
                 sample=args.jsonschema_sample,
                 pretty=min(args.pretty_count, args.count),
             )
+
+        if args.spellings_only:
+            build_parser()
+            run_kit(write_small(Path(tmp), args))
+            spellings()
             return 0
         big = Path(tmp) / "big.jsonl"
         small = Path(tmp) / "small.jsonl"
@@ -373,15 +377,7 @@ def main() -> int:
         )
         bench_interleaved(big, args.interleave_sample, repeat)
         bench_jobs(big, args.count, floor, max(args.max_jobs, 1), repeat)
-        bench_spellings(
-            Path(tmp),
-            args.count,
-            args.seed,
-            args.broken_rate,
-            repeat=repeat,
-            sample=args.jsonschema_sample,
-            pretty=min(args.pretty_count, args.count),
-        )
+        spellings()
         maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         print(
             f"process max RSS (whole benchmark, incl. the jsonschema sample): {maxrss / 1024:.0f} MB"

@@ -26,7 +26,7 @@ from deribit_contract.contract.notifications import (
 )
 from deribit_contract.contract.run import ContractRun, Placed
 from deribit_contract.contract.session import ExchangeSession
-from deribit_contract.errors import TargetError
+from deribit_contract.errors import TargetError, TargetRefused, TargetUnavailable
 from deribit_contract.invariants import SequenceRecorder, Step
 from deribit_contract.invariants.sequence import open_within_position
 
@@ -75,9 +75,17 @@ class SequenceRun:
         try:
             listener.authenticate(*creds)
             listener.subscribe(user_channels(self.name))
-        except TargetError:
+        except TargetRefused:
             listener.close()
-            raise
+            raise  # the guard's verdict (a redirect...) is never softened
+        except TargetError as exc:
+            # a target without a usable WebSocket (a proxy in front of HTTP only...) still gets
+            # every other rule; the report says the notifications went unjudged, and why
+            listener.close()
+            self.run.observations.note_difference(
+                f"notifications: not compared, the subscription failed ({exc})"
+            )
+            return False
         self.listener = listener
         return True
 
@@ -88,7 +96,14 @@ class SequenceRun:
             if target is None:
                 raise TargetError("the contract run has not started (no target)")
             left = self.run.budget_left()
-            self._side = target.session(url=target.other_url, order_budget=left)
+            try:
+                self._side = target.session(url=target.other_url, order_budget=left)
+            except TargetUnavailable as exc:
+                # no other protocol to reach: a second connection of the same one still races
+                self.run.observations.note_difference(
+                    f"concurrent closes: a second connection of the same protocol ({exc})"
+                )
+                self._side = target.session(order_budget=left)
         return self._side
 
     def _count_side(self) -> None:
